@@ -1,0 +1,154 @@
+import { ApiError } from '../../api/http'
+import type { Ack, Message } from '../../api/types'
+import { bus, http, realtime } from '../../app/services'
+import { store } from '../../app/store'
+import { t } from '../../app/i18n'
+import { scheduleDialogsReload } from '../dialogs/dialogService'
+
+export const PAGE = 30
+
+function errText(e: unknown): string {
+  if (e instanceof ApiError) return e.status === 0 ? t('error.network') : e.message
+  return t('error.generic')
+}
+
+/** First page (skip=0): the server marks the dialog read. */
+export async function loadFirstPage(peerID: number): Promise<void> {
+  const page = (await http.get<Message[]>(`/api/message/${peerID}?take=${PAGE}&skip=0`)) ?? []
+  const s = store.getState()
+  s.setHistory(peerID, page, page.length === PAGE)
+  s.clearUnread(peerID)
+  bus.post({ type: 'read', peerID })
+}
+
+export async function openConversation(peerID: number): Promise<void> {
+  const s = store.getState()
+  s.setActivePeer(peerID)
+  const conv = s.conversations[peerID]
+  const unread = s.dialogs.find((d) => d.receiverID === peerID)?.newMessagesCount ?? 0
+  if (!conv?.loaded || unread > 0) {
+    try {
+      await loadFirstPage(peerID)
+    } catch (e) {
+      store.getState().toast('error', errText(e))
+    }
+  }
+}
+
+export async function loadOlder(peerID: number): Promise<void> {
+  const s = store.getState()
+  const conv = s.conversations[peerID]
+  if (!conv || !conv.loaded || !conv.hasMore || conv.loadingOlder) return
+  const oldest = conv.messages.find((m) => m.messageID > 0)
+  if (!oldest) return
+  s.setLoadingOlder(peerID, true)
+  try {
+    const page = (await http.get<Message[]>(`/api/message/${peerID}?take=${PAGE}&before=${oldest.messageID}`)) ?? []
+    store.getState().prependOlder(peerID, page, page.length === PAGE)
+  } catch (e) {
+    store.getState().setLoadingOlder(peerID, false)
+    store.getState().toast('error', errText(e))
+  }
+}
+
+function ensureDialog(peerID: number, m: Message): void {
+  const s = store.getState()
+  if (s.dialogs.some((d) => d.receiverID === peerID)) return
+  s.upsertDialog({
+    receiverID: peerID,
+    receiverName: s.names[peerID] ?? `#${peerID}`,
+    lastMessage: m.message,
+    createdAt: m.createdAt,
+    newMessagesCount: 0,
+    connectionStatus: 'offline',
+  })
+  scheduleDialogsReload(800)
+}
+
+async function deliver(peerID: number, text: string, clientMessageID: string): Promise<void> {
+  const payload = { receiverID: peerID, message: text, clientMessageID }
+  let msg: Message | undefined
+  const sock = realtime.socket
+  if (sock?.isOnline) {
+    try {
+      const ack = await sock.request<Ack<Message>>('message:send', payload)
+      if (ack?.statusCode === 200 && ack.data) msg = ack.data
+      else if (ack && ack.statusCode >= 400 && ack.statusCode !== 401 && ack.statusCode < 500) {
+        store.getState().setFailed(peerID, clientMessageID)
+        store.getState().toast('error', ack.message || t('error.generic'))
+        return
+      }
+    } catch {
+      // timeout / dropped: fall back to REST with the same clientMessageID (idempotent)
+    }
+  }
+  if (!msg) {
+    try {
+      msg = await http.post<Message>(`/api/message/${peerID}`, { message: text, clientMessageID })
+    } catch (e) {
+      store.getState().setFailed(peerID, clientMessageID)
+      store.getState().toast('error', errText(e))
+      return
+    }
+  }
+  if (!msg) return
+  store.getState().receiveMessages([{ ...msg, clientMessageID }])
+  ensureDialog(peerID, msg)
+}
+
+export function sendMessage(peerID: number, text: string): void {
+  const body = text.trim()
+  if (!body) return
+  const cmid = crypto.randomUUID()
+  store.getState().addPending(peerID, body, cmid)
+  void deliver(peerID, body, cmid)
+}
+
+export function retryMessage(peerID: number, clientMessageID: string): void {
+  const m = store.getState().conversations[peerID]?.messages.find((x) => x.clientMessageID === clientMessageID && x.messageID <= 0)
+  if (!m) return
+  store.getState().setRetrying(peerID, clientMessageID)
+  void deliver(peerID, m.message, clientMessageID)
+}
+
+export async function editMessage(m: Message, text: string): Promise<boolean> {
+  const body = text.trim()
+  if (!body || body === m.message) return false
+  try {
+    await http.put(`/api/message?message-id=${m.messageID}`, { message: body })
+    store.getState().receiveMessages([{ ...m, message: body, isUpdated: true, updatedAt: new Date().toISOString() }])
+    return true
+  } catch (e) {
+    store.getState().toast('error', errText(e))
+    return false
+  }
+}
+
+export async function deleteMessage(m: Message): Promise<void> {
+  try {
+    await http.del(`/api/message?message-id=${m.messageID}`)
+    store.getState().removeMessage(m)
+    scheduleDialogsReload()
+  } catch (e) {
+    store.getState().toast('error', errText(e))
+  }
+}
+
+/** Marks everything up to messageID from peerID read (conversation open and visible). */
+export async function markRead(peerID: number, messageID: number): Promise<void> {
+  store.getState().clearUnread(peerID)
+  bus.post({ type: 'read', peerID })
+  try {
+    await http.get(`/api/message/read?message-id=${messageID}`)
+  } catch {
+    /* best effort: the next first-page load marks it read anyway */
+  }
+}
+
+let lastTyping = 0
+export function notifyTyping(peerID: number): void {
+  const now = Date.now()
+  if (now - lastTyping < 2000) return
+  lastTyping = now
+  realtime.socket?.emit('user:typing', { receiverID: peerID })
+}

@@ -1,0 +1,17 @@
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import './ui/styles.css'
+import { App } from './app/App'
+import { initPreferences } from './app/preferences'
+import { boot } from './app/session'
+import { initTitle } from './features/notifications/Toasts'
+
+initPreferences()
+initTitle()
+void boot()
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+)

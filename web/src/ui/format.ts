@@ -1,0 +1,34 @@
+// Date helpers (pure; locale passed in).
+
+export function sameDay(a: Date, b: Date): boolean {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate()
+}
+
+export function timeOf(iso: string, locale: string): string {
+  return new Date(iso).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })
+}
+
+/** Dialog-list stamp: time today, weekday this week, else a short date. */
+export function shortStamp(iso: string, locale: string, now = new Date()): string {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return ''
+  if (sameDay(d, now)) return timeOf(iso, locale)
+  const days = (now.getTime() - d.getTime()) / 86400000
+  if (days < 6) return d.toLocaleDateString(locale, { weekday: 'short' })
+  return d.toLocaleDateString(locale, { day: 'numeric', month: 'short', ...(d.getFullYear() !== now.getFullYear() ? { year: 'numeric' } : {}) })
+}
+
+export function dayLabel(iso: string, locale: string, today: string, yesterday: string, now = new Date()): string {
+  const d = new Date(iso)
+  if (sameDay(d, now)) return today
+  const y = new Date(now)
+  y.setDate(now.getDate() - 1)
+  if (sameDay(d, y)) return yesterday
+  return d.toLocaleDateString(locale, { day: 'numeric', month: 'long', ...(d.getFullYear() !== now.getFullYear() ? { year: 'numeric' } : {}) })
+}
+
+export function dateTime(iso: string, locale: string): string {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return ''
+  return d.toLocaleString(locale, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
+}
