@@ -1,0 +1,139 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import type { Dialog, Message } from '../api/types'
+import { createAppStore, totalUnread } from './store'
+
+const ME = 1
+const BOB = 2
+let seq = 100
+const msg = (p: Partial<Message>): Message => ({
+  messageID: ++seq,
+  senderID: BOB,
+  receiverID: ME,
+  message: 'hi',
+  createdAt: new Date(2026, 10, 26, 10, 0, seq % 60).toISOString(),
+  updatedAt: new Date().toISOString(),
+  isUpdated: false,
+  isReaded: false,
+  ...p,
+})
+const dialog = (p: Partial<Dialog> = {}): Dialog => ({
+  receiverID: BOB,
+  receiverName: 'Bob',
+  lastMessage: 'old',
+  createdAt: new Date(2026, 10, 25).toISOString(),
+  newMessagesCount: 0,
+  connectionStatus: 'offline',
+  ...p,
+})
+
+let store: ReturnType<typeof createAppStore>
+beforeEach(() => {
+  store = createAppStore()
+  store.getState().signedIn(ME)
+})
+
+describe('store', () => {
+  it('replaces the optimistic bubble when the server echo carries its clientMessageID, keeping its key', () => {
+    const s = store.getState()
+    s.addPending(BOB, 'hello', 'cm-1')
+    const pending = store.getState().conversations[BOB].messages[0]
+    expect(pending.status).toBe('pending')
+
+    const echo = msg({ senderID: ME, receiverID: BOB, message: 'hello', clientMessageID: 'cm-1' })
+    s.receiveMessages([echo])
+    s.receiveMessages([echo]) // the socket echo after the ack: no duplicate
+
+    const list = store.getState().conversations[BOB].messages
+    expect(list).toHaveLength(1)
+    expect(list[0]).toMatchObject({ messageID: echo.messageID, status: 'sent', key: pending.key })
+  })
+
+  it('deduplicates by messageID even without a clientMessageID', () => {
+    const m = msg({})
+    store.getState().receiveMessages([m])
+    const fresh = store.getState().receiveMessages([{ ...m }])
+    expect(fresh).toEqual([])
+    expect(store.getState().conversations[BOB].messages).toHaveLength(1)
+  })
+
+  it('counts unread for new incoming messages of a conversation not on screen, updates the dialog and the total', () => {
+    const s = store.getState()
+    s.setDialogs([dialog()])
+    const a = msg({ message: 'one' })
+    const b = msg({ message: 'two' })
+    const fresh = s.receiveMessages([a, b])
+    expect(fresh.map((m) => m.messageID)).toEqual([a.messageID, b.messageID])
+    const d = store.getState().dialogs[0]
+    expect(d.newMessagesCount).toBe(2)
+    expect(d.lastMessage).toBe('two')
+    expect(totalUnread(store.getState())).toBe(2)
+    expect(store.getState().maxMessageID).toBe(b.messageID)
+  })
+
+  it('does not count messages of the open, visible conversation', () => {
+    const s = store.getState()
+    s.setDialogs([dialog()])
+    s.setActivePeer(BOB)
+    s.setVisible(true)
+    s.receiveMessages([msg({})])
+    expect(store.getState().dialogs[0].newMessagesCount).toBe(0)
+  })
+
+  it('marks my messages read up to an id (message_read) or all (all_messages_read)', () => {
+    const s = store.getState()
+    const m1 = msg({ senderID: ME, receiverID: BOB })
+    const m2 = msg({ senderID: ME, receiverID: BOB })
+    s.receiveMessages([m1, m2])
+    s.markReadByPeer(BOB, m1.messageID)
+    let list = store.getState().conversations[BOB].messages
+    expect(list.map((m) => m.isReaded)).toEqual([true, false])
+    s.markReadByPeer(BOB)
+    list = store.getState().conversations[BOB].messages
+    expect(list.map((m) => m.isReaded)).toEqual([true, true])
+  })
+
+  it('keeps history sorted when older pages are prepended and tracks hasMore', () => {
+    const s = store.getState()
+    const [m1, m2, m3, m4] = [msg({}), msg({}), msg({}), msg({})]
+    s.setHistory(BOB, [m4, m3], true)
+    s.prependOlder(BOB, [m2, m1], false)
+    const c = store.getState().conversations[BOB]
+    expect(c.messages.map((m) => m.messageID)).toEqual([m1.messageID, m2.messageID, m3.messageID, m4.messageID])
+    expect(c.hasMore).toBe(false)
+    expect(c.loaded).toBe(true)
+  })
+
+  it('marks a failed send and retries with the same clientMessageID', () => {
+    const s = store.getState()
+    s.addPending(BOB, 'x', 'cm-9')
+    s.setFailed(BOB, 'cm-9')
+    expect(store.getState().conversations[BOB].messages[0].status).toBe('failed')
+    s.setRetrying(BOB, 'cm-9')
+    expect(store.getState().conversations[BOB].messages[0]).toMatchObject({ status: 'pending', clientMessageID: 'cm-9' })
+  })
+
+  it('removes deleted messages, clears unread, tracks presence and typing', () => {
+    const s = store.getState()
+    s.setDialogs([dialog({ newMessagesCount: 3 })])
+    const m = msg({})
+    s.receiveMessages([m])
+    s.removeMessage({ messageID: m.messageID, senderID: BOB, receiverID: ME })
+    expect(store.getState().conversations[BOB].messages).toHaveLength(0)
+    s.clearUnread(BOB)
+    expect(store.getState().dialogs[0].newMessagesCount).toBe(0)
+    s.setPresence(BOB, 'online')
+    expect(store.getState().dialogs[0].connectionStatus).toBe('online')
+    s.setTyping(BOB, 123)
+    expect(store.getState().typing[BOB]).toBe(123)
+  })
+
+  it('sign-out wipes the user data but keeps theme and language', () => {
+    const s = store.getState()
+    s.setTheme('dark')
+    s.setLang('ru')
+    s.setDialogs([dialog()])
+    s.signedOut('bye')
+    const st = store.getState()
+    expect(st).toMatchObject({ authStatus: 'signedOut', notice: 'bye', userID: null, dialogs: [], theme: 'dark', lang: 'ru' })
+  })
+})
