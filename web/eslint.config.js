@@ -19,6 +19,7 @@ export default tseslint.config(
   {
     files: ['e2e/**/*.mjs', 'eslint.config.js'],
     extends: [js.configs.recommended],
-    languageOptions: { ecmaVersion: 2023, globals: globals.node },
+    // e2e code also runs snippets inside the page (page.evaluate)
+    languageOptions: { ecmaVersion: 2023, globals: { ...globals.node, ...globals.browser } },
   },
 )

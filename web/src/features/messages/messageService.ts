@@ -100,6 +100,7 @@ export function sendMessage(peerID: number, text: string): void {
   const body = text.trim()
   if (!body) return
   const cmid = crypto.randomUUID()
+  lastTyping = 0 // the next keystroke announces typing again
   store.getState().addPending(peerID, body, cmid)
   void deliver(peerID, body, cmid)
 }
