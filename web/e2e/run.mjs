@@ -408,9 +408,7 @@ const scenarios = [
     async () => {
       await openChat(pb, A.name)
       await waitOnline(pb)
-      await pb.context().setOffline(true)
-      // Chromium keeps an open WebSocket alive under offline emulation; drop it like a lost network would
-      await pb.evaluate(() => window.__parley.dropSocket())
+      await pb.context().setOffline(true) // the app reacts to the browser's `offline` event by dropping the socket
       await pb.getByTestId('conn-banner').waitFor()
       for (const m of ['while you were away 1', 'while you were away 2', 'while you were away 3']) await send(pa, m)
       await expectBubble(pa, 'while you were away 3')
@@ -471,6 +469,51 @@ const scenarios = [
       await pa.locator('[data-testid=dialog]').first().waitFor()
       log(`  signed-in reload → dialog list rendered: ${Date.now() - t1} ms`)
       await fresh.context().close()
+    },
+  ],
+  [
+    'edit and delete own messages; history pages upwards; "new messages" jump button',
+    async () => {
+      await openChat(pa, B.name)
+      await openChat(pb, A.name)
+      await send(pa, 'tpyo here')
+      await expectBubble(pb, 'tpyo here')
+      const own = bubble(pa, 'tpyo here')
+      await own.hover()
+      await own.getByRole('button', { name: 'Edit' }).click()
+      await pa.getByText('Editing message').waitFor()
+      await pa.getByTestId('composer').fill('typo fixed')
+      await pa.getByTestId('composer').press('Enter')
+      await bubble(pb, 'typo fixed').getByText('edited').waitFor()
+      await send(pa, 'delete me please')
+      await expectBubble(pb, 'delete me please')
+      pa.once('dialog', (d) => d.accept())
+      const del = bubble(pa, 'delete me please')
+      await del.hover()
+      await del.getByRole('button', { name: 'Delete' }).click()
+      await bubble(pb, 'delete me please').waitFor({ state: 'detached' })
+      // 45 more messages, then a fresh load shows the newest page and pages upwards on scroll
+      for (let i = 1; i <= 45; i++) await send(pa, `bulk ${String(i).padStart(2, '0')}`)
+      await expectBubble(pb, 'bulk 45', 30000)
+      await pb.reload()
+      await openChat(pb, A.name)
+      await expectBubble(pb, 'bulk 45')
+      const before = await pb.getByTestId('message').count()
+      assert(before <= 31, `first page is one page (got ${before})`)
+      for (let i = 0; i < 6 && !(await bubble(pb, 'Hi Bob, this is Alice').count()); i++) {
+        await pb.getByTestId('messages').evaluate((el) => el.scrollTo(0, 0))
+        await sleep(600)
+      }
+      await expectBubble(pb, 'Hi Bob, this is Alice', 5000)
+      const all = await texts(pb)
+      const bulk = all.filter((t) => t.startsWith('bulk '))
+      assert(bulk.length === 45 && bulk.every((t, i) => t === `bulk ${String(i + 1).padStart(2, '0')}`), 'all 45 in order, no gaps or duplicates')
+      // scrolled up: a new message shows the jump button instead of yanking the view
+      await send(pa, 'look down here')
+      await pb.getByTestId('jump-new').waitFor()
+      await pb.getByTestId('jump-new').click()
+      await pb.getByTestId('jump-new').waitFor({ state: 'detached' })
+      await bubble(pb, 'look down here').isVisible()
     },
   ],
   [

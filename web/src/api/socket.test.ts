@@ -180,3 +180,20 @@ describe('syncMissed', () => {
     expect(fetchPage).toHaveBeenCalledTimes(1)
   })
 })
+
+describe('SocketService network events', () => {
+  it('drops on offline and reconnects at once on online, then syncs again', () => {
+    const { svc, deps, sock } = setup()
+    sock().fire('connect')
+    sock().fire('user:connect_success')
+    svc.drop()
+    expect(svc.connState).toBe('reconnecting')
+    expect(sock().disconnects).toBe(1)
+    svc.reconnectNow()
+    expect(sock().connects).toBe(2)
+    sock().fire('connect')
+    sock().fire('user:connect_success')
+    expect(deps.onReady).toHaveBeenCalledTimes(2)
+    expect(svc.connState).toBe('online')
+  })
+})

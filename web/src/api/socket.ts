@@ -191,11 +191,19 @@ export class SocketService {
     if (this.socket && this.isOnline) this.socket.emit(event, payload)
   }
 
-  /** Test/diagnostic hook: drops the transport as if the network went away. */
+  /** The browser says the network is gone: drop the transport now instead of waiting for a ping timeout. */
   drop(): void {
-    if (!this.socket) return
+    if (!this.socket || this.stopped) return
     this.socket.disconnect()
     this.setState('reconnecting')
-    this.retryLater()
+  }
+
+  /** The network is back: reconnect at once rather than after the backoff delay. */
+  reconnectNow(): void {
+    if (!this.socket || this.stopped || this.socket.connected) return
+    this.attempts = 0
+    this.setState('reconnecting')
+    this.socket.disconnect()
+    this.socket.connect()
   }
 }

@@ -177,8 +177,10 @@ export function initSession(): void {
     const peer = store.getState().activePeer
     if (visible && peer) readActive(peer)
   })
-  // expose a tiny diagnostic hook (used by the e2e suite to drop the socket)
-  ;(window as unknown as { __parley?: object }).__parley = { dropSocket: () => realtime.socket?.drop(), store }
+  window.addEventListener('offline', () => realtime.socket?.drop())
+  window.addEventListener('online', () => realtime.socket?.reconnectNow())
+  // read-only handle for diagnostics and the e2e suite (connection state)
+  ;(window as unknown as { __parley?: object }).__parley = { store }
 }
 
 export async function boot(): Promise<void> {

@@ -67,7 +67,8 @@ function MessageList({ peerID, onEdit }: { peerID: number; onEdit: (m: ChatMessa
       el.scrollTop = el.scrollHeight
       atBottom.current = true
     } else if (messages.length > prevCount.current) {
-      setUnseen((n) => n + (messages.length - prevCount.current))
+      const added = messages.length - prevCount.current // read now: the updater runs after prevCount moves on
+      setUnseen((n) => n + added)
     }
     prevFirstKey.current = firstKey
     prevLastKey.current = messages.at(-1)?.key ?? null
