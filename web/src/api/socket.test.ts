@@ -197,3 +197,15 @@ describe('SocketService network events', () => {
     expect(svc.connState).toBe('online')
   })
 })
+
+describe('SocketService acks', () => {
+  it('fails an outstanding ack as soon as the connection drops', async () => {
+    const { svc, sock } = setup()
+    sock().fire('connect')
+    sock().fire('user:connect_success')
+    sock().timeout = () => ({ emitWithAck: () => new Promise(() => {}) }) // the ack never comes
+    const p = svc.request('message:send', { receiverID: 2, message: 'x', clientMessageID: 'c' })
+    sock().fire('disconnect', 'transport close')
+    await expect(p).rejects.toThrow('disconnected')
+  })
+})

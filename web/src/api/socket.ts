@@ -65,6 +65,8 @@ export class SocketService {
   private attempts = 0
   private retryPending = false
   private tokenAtConnect: string | null = null
+  /** rejecters of acks still outstanding: a dropped connection fails them at once */
+  private pendingAcks = new Set<(e: Error) => void>()
   private readonly deps: SocketDeps
 
   constructor(deps: SocketDeps) {
@@ -115,6 +117,7 @@ export class SocketService {
       void this.reauth()
     })
     s.on('disconnect', (reason: string) => {
+      this.failPendingAcks()
       if (this.stopped) return
       this.setState('reconnecting')
       // The server closed us (e.g. after invalid_token or a restart): socket.io does
@@ -176,15 +179,33 @@ export class SocketService {
 
   stop(): void {
     this.stopped = true
+    this.failPendingAcks()
     this.socket?.disconnect()
     this.socket = null
     this.setState('idle')
   }
 
-  /** Emits with an ack; rejects on timeout or when not connected. */
-  async request<T>(event: string, payload: unknown, timeoutMs = 8000): Promise<T> {
-    if (!this.socket || !this.isOnline) throw new Error('offline')
-    return (await this.socket.timeout(timeoutMs).emitWithAck(event, payload)) as T
+  /**
+   * Emits with an ack; rejects on timeout, when not connected, or as soon as the
+   * connection drops (callers then fall back to REST with the same idempotency key).
+   */
+  request<T>(event: string, payload: unknown, timeoutMs = 8000): Promise<T> {
+    const sock = this.socket
+    if (!sock || !this.isOnline) return Promise.reject(new Error('offline'))
+    return new Promise<T>((resolve, reject) => {
+      this.pendingAcks.add(reject)
+      sock
+        .timeout(timeoutMs)
+        .emitWithAck(event, payload)
+        .then((v) => resolve(v as T), reject)
+        .finally(() => this.pendingAcks.delete(reject))
+    })
+  }
+
+  private failPendingAcks(): void {
+    const list = [...this.pendingAcks]
+    this.pendingAcks.clear()
+    list.forEach((r) => r(new Error('disconnected')))
   }
 
   emit(event: string, payload: unknown): void {

@@ -18,6 +18,7 @@ const PUBLIC: Partial<Record<string, () => React.JSX.Element>> = {
 }
 
 export function App() {
+  const t = useT()
   const { path } = useLocation()
   const status = useStore((s) => s.authStatus)
   const Public = PUBLIC[path]
@@ -31,13 +32,13 @@ export function App() {
 
   let page: React.ReactNode
   if (Public) page = <Public />
-  else if (status === 'booting') page = <Spinner label="Loading" />
+  else if (status === 'booting') page = <Spinner label={t('app.loading')} />
   else if (status === 'signedOut') page = path === '/signup' ? <SignUpPage /> : <SignInPage />
   else page = <Workspace path={path} />
   return (
     <>
       <a href="#main" className="skip-link">
-        Skip to content
+        {t('app.skip')}
       </a>
       {page}
       <Toasts />

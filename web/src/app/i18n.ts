@@ -3,6 +3,9 @@ import { store, useStore, type Lang } from './store'
 // A plain dictionary per language. Keys are grouped by feature.
 const en = {
   'app.name': 'Parley',
+  'app.loading': 'Loading',
+  'app.skip': 'Skip to content',
+  'app.dismiss': 'Dismiss',
   'auth.signIn': 'Sign in',
   'auth.signUp': 'Create account',
   'auth.signInTitle': 'Sign in to Parley',
@@ -118,6 +121,9 @@ export type Key = keyof typeof en
 
 const ru: Record<Key, string> = {
   'app.name': 'Parley',
+  'app.loading': 'Загрузка',
+  'app.skip': 'К содержимому',
+  'app.dismiss': 'Закрыть',
   'auth.signIn': 'Войти',
   'auth.signUp': 'Создать аккаунт',
   'auth.signInTitle': 'Вход в Parley',

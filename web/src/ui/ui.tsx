@@ -19,7 +19,7 @@ export function IconButton({ label, children, className, ...rest }: ButtonHTMLAt
   )
 }
 
-export function Field({ label, hint, error, status, type, ...rest }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: ReactNode; error?: string | null; status?: ReactNode }) {
+export function Field({ label, hint, error, status, type, showLabel = 'Show password', ...rest }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: ReactNode; error?: string | null; status?: ReactNode; showLabel?: string }) {
   const id = useId()
   const [show, setShow] = useState(false)
   const isPassword = type === 'password'
@@ -30,7 +30,7 @@ export function Field({ label, hint, error, status, type, ...rest }: InputHTMLAt
       <div className="field-control">
         <input id={id} type={isPassword && show ? 'text' : type} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...rest} />
         {isPassword ? (
-          <button type="button" className="field-eye" aria-label="Show password" aria-pressed={show} onClick={() => setShow((v) => !v)}>
+          <button type="button" className="field-eye" aria-label={showLabel} aria-pressed={show} onClick={() => setShow((v) => !v)}>
             {show ? <Icon name="eyeOff" /> : <Icon name="eye" />}
           </button>
         ) : null}

@@ -61,7 +61,7 @@ export function SignInPage() {
       ) : null}
       <form onSubmit={submit} className="form" noValidate={false}>
         <Field label={t('auth.email')} type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
-        <Field label={t('auth.password')} type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        <Field label={t('auth.password')} type="password" showLabel={t('auth.showPassword')} name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
         {error ? (
           <p className="form-error" role="alert">
             {error}
@@ -142,7 +142,7 @@ export function SignUpPage() {
       <form onSubmit={submit} className="form">
         <Field label={t('auth.name')} name="name" autoComplete="nickname" required minLength={2} maxLength={20} value={name} onChange={(e) => setName(e.target.value)} hint={t('auth.nameHint')} error={nameErr} autoFocus />
         <Field label={t('auth.email')} type="email" name="email" autoComplete="email" required maxLength={254} value={email} onChange={(e) => setEmail(e.target.value)} status={status} />
-        <Field label={t('auth.password')} type="password" name="password" autoComplete="new-password" required minLength={8} maxLength={100} value={password} onChange={(e) => setPassword(e.target.value)} hint={t('auth.passwordHint')} error={pwErr} />
+        <Field label={t('auth.password')} type="password" showLabel={t('auth.showPassword')} name="password" autoComplete="new-password" required minLength={8} maxLength={100} value={password} onChange={(e) => setPassword(e.target.value)} hint={t('auth.passwordHint')} error={pwErr} />
         {error ? (
           <p className="form-error" role="alert">
             {error}
@@ -311,7 +311,7 @@ export function ResetPasswordPage() {
         </>
       ) : (
         <form onSubmit={submit} className="form">
-          <Field label={t('auth.newPassword')} type="password" autoComplete="new-password" required minLength={8} maxLength={100} value={pw} onChange={(e) => setPw(e.target.value)} hint={t('auth.passwordHint')} error={pwErr} autoFocus />
+          <Field label={t('auth.newPassword')} type="password" showLabel={t('auth.showPassword')} autoComplete="new-password" required minLength={8} maxLength={100} value={pw} onChange={(e) => setPw(e.target.value)} hint={t('auth.passwordHint')} error={pwErr} autoFocus />
           {error ? (
             <p className="form-error" role="alert">
               {error}

@@ -168,7 +168,7 @@ function EmailCard() {
     <Card title={t('set.email')} id="email-h">
       <form className="form" onSubmit={submit}>
         <Field label={t('set.newEmail')} type="email" autoComplete="email" required maxLength={254} value={email} onChange={(e) => setEmail(e.target.value)} />
-        <Field label={t('set.currentPassword')} type="password" autoComplete="current-password" required value={pw} onChange={(e) => setPw(e.target.value)} />
+        <Field label={t('set.currentPassword')} type="password" showLabel={t('auth.showPassword')} autoComplete="current-password" required value={pw} onChange={(e) => setPw(e.target.value)} />
         <Err error={error} />
         <Button type="submit" busy={busy} variant="ghost">
           {t('set.changeEmail')}
@@ -191,8 +191,8 @@ function PasswordCard() {
   return (
     <Card title={t('set.password')} id="password-h">
       <form className="form" onSubmit={submit}>
-        <Field label={t('set.currentPassword')} type="password" autoComplete="current-password" required value={oldPw} onChange={(e) => setOld(e.target.value)} />
-        <Field label={t('auth.newPassword')} type="password" autoComplete="new-password" required minLength={8} maxLength={100} value={newPw} onChange={(e) => setNew(e.target.value)} error={bad} hint={t('auth.passwordHint')} />
+        <Field label={t('set.currentPassword')} type="password" showLabel={t('auth.showPassword')} autoComplete="current-password" required value={oldPw} onChange={(e) => setOld(e.target.value)} />
+        <Field label={t('auth.newPassword')} type="password" showLabel={t('auth.showPassword')} autoComplete="new-password" required minLength={8} maxLength={100} value={newPw} onChange={(e) => setNew(e.target.value)} error={bad} hint={t('auth.passwordHint')} />
         <Err error={error} />
         <Button type="submit" busy={busy} variant="ghost">
           {t('set.changePassword')}
@@ -226,7 +226,7 @@ function DangerCard() {
           }}
         >
           <p>{t('set.deleteConfirm')}</p>
-          <Field label={t('set.currentPassword')} type="password" autoComplete="current-password" required value={pw} onChange={(e) => setPw(e.target.value)} />
+          <Field label={t('set.currentPassword')} type="password" showLabel={t('auth.showPassword')} autoComplete="current-password" required value={pw} onChange={(e) => setPw(e.target.value)} />
           <Err error={error} />
           <Button type="submit" variant="danger" busy={busy}>
             {t('set.deleteNow')}
