@@ -171,7 +171,30 @@ export async function startMockServer({ port, socketPort, distDir, publicUrl, ac
       if (!s) return fail(res, 401, 'Refresh token verify failed')
       return ok(res, issue(s.userID, s.sid))
     }
-    if (key === 'POST /api/user/reset-password') return ok(res)
+    if (key === 'POST /api/user/reset-password') {
+      const u = users.find((x) => x.email === String(b.email ?? '').toLowerCase())
+      if (u) {
+        const token = randomBytes(16).toString('hex')
+        emailTokens.set(token, { kind: 'reset', userID: u.id })
+        onEmail({ to: u.email, subject: 'Reset', text: `${publicUrl}/email/reset-password?id=${u.id}&token=${token}` })
+      }
+      return ok(res)
+    }
+    if (key === 'POST /api/email/reset-password') {
+      const t = emailTokens.get(q.get('token'))
+      if (!t || t.kind !== 'reset') return fail(res, 401, 'Invalid reset password link')
+      emailTokens.delete(q.get('token'))
+      users.find((u) => u.id === t.userID).password = b.newPassword
+      for (const x of sessions.values()) if (x.userID === t.userID) revoke(x.sid)
+      return ok(res)
+    }
+    if (key === 'GET /api/email/change-email') {
+      const t = emailTokens.get(q.get('token'))
+      if (!t || t.kind !== 'change') return fail(res, 401, 'Invalid change email link')
+      emailTokens.delete(q.get('token'))
+      users.find((u) => u.id === t.userID).email = t.newEmail
+      return ok(res)
+    }
     // authenticated
     const a = authOf(req)
     if (!a) return fail(res, 401, 'Unauthorized')
@@ -190,6 +213,14 @@ export async function startMockServer({ port, socketPort, distDir, publicUrl, ac
     }
     if (key === 'POST /api/user/change/bio') {
       users.find((x) => x.id === me).bio = b.newBio
+      return ok(res)
+    }
+    if (key === 'POST /api/user/change/email') {
+      const u = users.find((x) => x.id === me)
+      if (u.password !== b.password) return fail(res, 401, 'Invalid password')
+      const token = randomBytes(16).toString('hex')
+      emailTokens.set(token, { kind: 'change', userID: me, newEmail: String(b.newEmail).toLowerCase() })
+      onEmail({ to: String(b.newEmail).toLowerCase(), subject: 'Change', text: `${publicUrl}/email/change-email?id=${me}&token=${token}` })
       return ok(res)
     }
     if (key === 'POST /api/auth/logout') {

@@ -213,10 +213,10 @@ async function signUpAndConfirm(page, name, email, { shots = false } = {}) {
   await page.getByText('Your email is confirmed').waitFor()
 }
 
-async function signIn(page, email) {
+async function signIn(page, email, pw = password) {
   await page.goto(`${BASE}/signin`)
   await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password', { exact: true }).fill(password)
+  await page.getByLabel('Password', { exact: true }).fill(pw)
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.locator('#people-search').waitFor()
   await waitOnline(page)
@@ -514,6 +514,35 @@ const scenarios = [
       await pb.getByTestId('jump-new').click()
       await pb.getByTestId('jump-new').waitFor({ state: 'detached' })
       await bubble(pb, 'look down here').isVisible()
+    },
+  ],
+  [
+    'password reset and email change by emailed links',
+    async () => {
+      const C = { name: `Carol ${stamp.slice(-4)}`, email: `carol.${stamp}@example.test` }
+      const p = await newPage()
+      await signUpAndConfirm(p, C.name, C.email)
+      await p.goto(`${BASE}/forgot`)
+      await p.getByLabel('Email').fill(C.email)
+      await p.getByRole('button', { name: 'Send link' }).click()
+      await p.getByText('a reset link is on its way').waitFor()
+      const reset = await until('reset email', () => linkFor(C.email, '/email/reset-password'), 20000)
+      await p.goto(reset)
+      await p.getByLabel('New password').fill('brand-new-pass-1')
+      await p.getByRole('button', { name: 'Save password' }).click()
+      await p.getByText('Your password was changed').waitFor()
+      await signIn(p, C.email, 'brand-new-pass-1')
+      const newEmail = `carol.new.${stamp}@example.test`
+      await p.goto(`${BASE}/settings`)
+      await p.getByLabel('New email').fill(newEmail)
+      await p.locator('form', { has: p.getByLabel('New email') }).getByLabel('Current password').fill('brand-new-pass-1')
+      await p.getByRole('button', { name: 'Change email' }).click()
+      const change = await until('change-email email', () => linkFor(newEmail, '/email/change-email'), 20000)
+      await p.goto(change)
+      await p.getByText('Your new email address is confirmed').waitFor()
+      await p.goto(`${BASE}/settings`)
+      await p.getByText(newEmail).waitFor()
+      await p.context().close()
     },
   ],
   [
