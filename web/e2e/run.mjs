@@ -546,6 +546,36 @@ const scenarios = [
     },
   ],
   [
+    'keyboard only: sign in, open a chat, send; focus is visible',
+    async () => {
+      const k = await newPage()
+      await k.goto(`${BASE}/signin`)
+      await k.getByLabel('Email').waitFor()
+      await k.keyboard.type(B.email) // email field is focused on load
+      await k.keyboard.press('Tab')
+      await k.keyboard.type(password)
+      await k.keyboard.press('Enter')
+      await k.locator('#people-search').waitFor()
+      await waitOnline(k)
+      // Tab through the header to the first dialog
+      let found = false
+      for (let i = 0; i < 12 && !found; i++) {
+        await k.keyboard.press('Tab')
+        found = await k.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'dialog')
+      }
+      assert(found, 'a dialog is reachable with Tab')
+      const outline = await k.evaluate(() => getComputedStyle(document.activeElement).outlineStyle)
+      assert(outline !== 'none', `focused element shows an outline (got ${outline})`)
+      await k.keyboard.press('Enter')
+      await k.getByTestId('composer').waitFor()
+      await k.waitForFunction(() => document.activeElement?.id === 'composer-input')
+      await k.keyboard.type('typed without a mouse')
+      await k.keyboard.press('Enter')
+      await expectBubble(pa, 'typed without a mouse')
+      await k.context().close()
+    },
+  ],
+  [
     'mobile viewport (390x844): one pane at a time',
     async () => {
       const m = await newPage({ mobile: true })
