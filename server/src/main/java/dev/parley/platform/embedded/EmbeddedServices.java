@@ -24,7 +24,7 @@ import org.springframework.core.env.MapPropertySource;
  * Zero-setup default: when no database URL (or no Redis URL/host) is configured, start a real
  * PostgreSQL 17 and a real Redis from binaries shipped in Maven artifacts, keep their data under
  * {@code parley.data-dir}, and point {@code spring.datasource.*} / {@code spring.data.redis.*} at
- * them. Runs before the context is built so the auto-configured DataSource and Redis client
+ * them ({@code parley.embedded.enabled=false} turns this off). Runs before the context is built so the auto-configured DataSource and Redis client
  * simply see URLs. The services stop after every bean has been destroyed.
  */
 public class EmbeddedServices implements EnvironmentPostProcessor, DisposableBean {
@@ -35,6 +35,7 @@ public class EmbeddedServices implements EnvironmentPostProcessor, DisposableBea
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
+        if (!env.getProperty("parley.embedded.enabled", Boolean.class, true)) return;
         boolean needPostgres = isBlank(env.getProperty("spring.datasource.url"));
         boolean needRedis = isBlank(env.getProperty("spring.data.redis.url"))
                 && isBlank(env.getProperty("spring.data.redis.host"));
