@@ -12,6 +12,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.parley.platform.ApiException;
 import dev.parley.platform.ApiResponse;
+import dev.parley.platform.AuthUser;
 import dev.parley.platform.ClientInfo;
 import dev.parley.platform.Validate;
 import dev.parley.ratelimit.RateLimiter;

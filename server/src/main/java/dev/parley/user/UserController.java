@@ -16,7 +16,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.parley.auth.AuthUser;
+import dev.parley.platform.AuthUser;
 import dev.parley.platform.ApiException;
 import dev.parley.platform.ApiResponse;
 import dev.parley.platform.ClientInfo;

@@ -6,7 +6,6 @@ import java.util.Optional;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 
-import dev.parley.auth.PasswordHasher;
 import dev.parley.mail.EmailTemplates;
 import dev.parley.mail.EmailTokenStore;
 import dev.parley.mail.EmailTokenStore.Purpose;
@@ -78,6 +77,19 @@ public class UserService {
         if (f.isEmpty()) return List.of();
         if (f.length() > 100) f = f.substring(0, 100);
         return users.searchByName(f, callerId, SEARCH_LIMIT);
+    }
+
+    /**
+     * The account these credentials open, if any. An unknown email costs the same bcrypt work as a
+     * wrong password, so timing does not tell them apart.
+     */
+    public Optional<User> checkCredentials(String email, String password) {
+        User user = users.findByEmail(email).filter(u -> !u.deleted()).orElse(null);
+        if (user == null) {
+            hasher.burn(password);
+            return Optional.empty();
+        }
+        return hasher.matches(password, user.passwordHash()) ? Optional.of(user) : Optional.empty();
     }
 
     public User requireActive(long id) {
