@@ -2,13 +2,20 @@ package dev.parley.session;
 
 import java.util.Map;
 
+import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 import dev.parley.support.IntegrationTest;
+import dev.parley.support.TestServices;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SessionLifecycleTest extends IntegrationTest {
+    @Autowired
+    StringRedisTemplate redis;
 
     @Test
     void threeDevicesListRevokeOneThenRevokeOthers() {
@@ -91,5 +98,22 @@ class SessionLifecycleTest extends IntegrationTest {
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.body().get("statusCode").asInt()).isEqualTo(401);
         assertThat(r.body().get("error").asString()).isEqualTo("Unauthorized");
+    }
+
+    @Test
+    void sessionsSlideWithinAnAbsoluteLimitAndLiveOnlyInRedis() {
+        TestUser u = signUp("Iris");
+        String sid = api.get("/api/session", u.accessToken()).data().get(0).get("sessionID").asString();
+        String key = TestServices.redisPrefix() + "session:" + sid;
+        assertThat(redis.getExpire(key)).isBetween(Duration.ofDays(30).minusMinutes(1).toSeconds(), Duration.ofDays(30).toSeconds());
+        long absExp = Long.parseLong((String) redis.opsForHash().get(key, "absExp"));
+        assertThat(absExp - System.currentTimeMillis()).isBetween(Duration.ofDays(89).toMillis(), Duration.ofDays(90).toMillis());
+        // the stored refresh state is a hash, never the token itself
+        assertThat(redis.opsForHash().values(key).toString()).doesNotContain(u.refreshToken().substring(u.refreshToken().indexOf('.') + 1));
+
+        // past the absolute expiry the session is dead even though the key still exists
+        redis.opsForHash().put(key, "absExp", Long.toString(System.currentTimeMillis() - 1));
+        assertThat(api.get("/api/user/me", u.accessToken()).status()).isEqualTo(401);
+        assertThat(api.post("/api/auth/refresh-token", java.util.Map.of("userID", u.id(), "refreshToken", u.refreshToken())).status()).isEqualTo(401);
     }
 }
