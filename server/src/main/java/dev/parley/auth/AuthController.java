@@ -39,7 +39,7 @@ public class AuthController {
         String password = Validate.required(body.password(), "password");
         String ip = ClientInfo.ip(request);
         rateLimiter.hit("login-ip", ip);
-        rateLimiter.hit("login-account", email.toLowerCase());
+        rateLimiter.hit("login-account", email.toLowerCase(java.util.Locale.ROOT));
         if (email.length() > Validate.EMAIL_MAX || password.length() > Validate.PASSWORD_MAX) {
             throw ApiException.unauthorized(AuthService.INVALID_CREDENTIALS);
         }

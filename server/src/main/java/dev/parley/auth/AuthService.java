@@ -21,9 +21,11 @@ public class AuthService {
     private final SessionStore sessions;
     private final AccessTokenService accessTokens;
     private final boolean requireConfirmation;
+    private final java.time.Clock clock;
 
     public AuthService(UserService users, SessionStore sessions,
-                       AccessTokenService accessTokens, ParleyProperties props) {
+                       AccessTokenService accessTokens, ParleyProperties props, java.time.Clock clock) {
+        this.clock = clock;
         this.users = users;
         this.sessions = sessions;
         this.accessTokens = accessTokens;
@@ -37,10 +39,12 @@ public class AuthService {
      * Confirmation is checked only after the password, so it reveals nothing to strangers.
      */
     public TokenPair login(String email, String password, String os, String browser, String ip) {
+        long checkedAt = clock.millis();
         User user = users.checkCredentials(email, password)
                 .orElseThrow(() -> ApiException.unauthorized(INVALID_CREDENTIALS));
         if (requireConfirmation && !user.emailConfirmed()) throw ApiException.unauthorized(NOT_CONFIRMED);
-        var session = sessions.create(user.id(), os, browser, ip);
+        var session = sessions.create(user.id(), os, browser, ip, checkedAt)
+                .orElseThrow(() -> ApiException.unauthorized(INVALID_CREDENTIALS));
         return new TokenPair(user.id(), accessTokens.issue(user.id(), session.sessionId()), session.refreshToken());
     }
 

@@ -57,6 +57,20 @@ class HttpHardeningTest extends IntegrationTest {
     }
 
     @Test
+    void controlCharactersAreRefusedBeforeTheyReachTheDatabase() {
+        String nul = "a\u0000b@x.io";
+        assertThat(api.post("/api/user/check-email", Map.of("email", nul)).status()).isEqualTo(400);
+        assertThat(api.post("/api/user/reset-password", Map.of("email", nul)).status()).isEqualTo(400);
+        assertThat(api.post("/api/auth/login", Map.of("email", nul, "password", "password1")).status()).isEqualTo(400);
+        assertThat(api.post("/api/user", Map.of("name", "Nu\u0000ll", "email", uniqueEmail("nul"), "password", PASSWORD)).status()).isEqualTo(400);
+        TestUser u = signUp("Ctrl");
+        assertThat(api.post("/api/user/search", Map.of("name", "a\u0000"), u.accessToken()).status()).isEqualTo(200);
+        assertThat(api.post("/api/user/change/name", Map.of("newName", "Bad\u0000Name"), u.accessToken()).status()).isEqualTo(400);
+        assertThat(api.post("/api/user/change/bio", Map.of("newBio", "bell\u0007"), u.accessToken()).status()).isEqualTo(400);
+        assertThat(api.get("/api/user/me", u.accessToken()).data().get("name").asString()).isEqualTo("Ctrl");
+    }
+
+    @Test
     void securityHeadersOnEveryResponse() {
         var r = api.get("/api/config").raw();
         assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");

@@ -15,12 +15,15 @@ import org.springframework.beans.factory.annotation.Value;
 
 import dev.parley.support.ApiClient;
 import dev.parley.support.IntegrationTest;
+import dev.parley.support.TestServices;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RefreshTokenTest extends IntegrationTest {
     @Value("${parley.jwt.secret}")
     String secret;
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.data.redis.core.StringRedisTemplate redis;
 
     private ApiClient.Response refresh(TestUser user, String refreshToken) {
         return api.post("/api/auth/refresh-token", Map.of("userID", user.id(), "refreshToken", refreshToken,
@@ -41,14 +44,26 @@ class RefreshTokenTest extends IntegrationTest {
     }
 
     @Test
-    void aRacingTabWithTheJustRotatedTokenIsServedWithinTheGraceWindow() {
+    void racingTabsWithTheJustRotatedTokenAllGetTheSameSuccessor() {
         TestUser u = signUp("Jack");
-        var first = refresh(u, u.refreshToken());
-        var racing = refresh(u, u.refreshToken());
-        assertThat(first.status()).isEqualTo(200);
-        assertThat(racing.status()).isEqualTo(200);
-        // both tabs go on: each one's new token still works
-        assertThat(refresh(u, racing.data().get("refreshToken").asString()).status()).isEqualTo(200);
+        var tabs = java.util.stream.IntStream.range(0, 3).mapToObj(i -> refresh(u, u.refreshToken())).toList();
+        for (var tab : tabs) assertThat(tab.status()).isEqualTo(200);
+        String successor = tabs.getFirst().data().get("refreshToken").asString();
+        assertThat(tabs).allSatisfy(t -> assertThat(t.data().get("refreshToken").asString()).isEqualTo(successor));
+        assertThat(tabs).allSatisfy(t -> assertThat(api.get("/api/user/me", t.data().get("accessToken").asString()).status()).isEqualTo(200));
+        // whichever tab wrote storage last, the stored token is the one current token: it rotates on
+        assertThat(refresh(u, successor).status()).isEqualTo(200);
+    }
+
+    @Test
+    void theJustRotatedTokenIsReuseOnceItsGraceWindowHasPassed() {
+        TestUser u = signUp("Jill");
+        String t1 = refresh(u, u.refreshToken()).data().get("refreshToken").asString();
+        String sid = t1.substring(0, t1.indexOf('.'));
+        redis.opsForHash().put(TestServices.redisPrefix() + "session:" + sid, "rtPrevUntil", "0"); // 30 s pass
+        var late = refresh(u, u.refreshToken());
+        assertThat(late.status()).isEqualTo(401);
+        assertThat(refresh(u, t1).status()).isEqualTo(401); // the session was revoked as stolen
     }
 
     @Test

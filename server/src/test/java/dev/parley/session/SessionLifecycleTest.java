@@ -100,6 +100,19 @@ class SessionLifecycleTest extends IntegrationTest {
         assertThat(r.body().get("error").asString()).isEqualTo("Unauthorized");
     }
 
+    @Autowired
+    SessionStore store;
+
+    @Test
+    void aLoginWhoseCredentialsWereCheckedBeforeARevokeAllGetsNoSession() {
+        TestUser u = signUp("Jude");
+        long checkedAt = System.currentTimeMillis() - 50;
+        store.revokeAll(u.id()); // e.g. a password change landing between check and session creation
+        assertThat(store.create(u.id(), "os", "browser", "127.0.0.1", checkedAt)).isEmpty();
+        assertThat(store.list(u.id())).isEmpty();
+        assertThat(store.create(u.id(), "os", "browser", "127.0.0.1", System.currentTimeMillis() + 5)).isPresent();
+    }
+
     @Test
     void sessionsSlideWithinAnAbsoluteLimitAndLiveOnlyInRedis() {
         TestUser u = signUp("Iris");

@@ -36,6 +36,20 @@ class PasswordAndEmailFlowsTest extends IntegrationTest {
     }
 
     @Test
+    void pendingEmailLinksDieWithAPasswordChange() {
+        TestUser a = signUp("Yara");
+        String attackerEmail = uniqueEmail("attacker");
+        api.post("/api/user/change/email", Map.of("password", PASSWORD, "newEmail", attackerEmail), a.accessToken());
+        var change = awaitLink(attackerEmail, "change-email");
+        api.post("/api/user/reset-password", Map.of("email", a.email()));
+        var reset = awaitLink(a.email(), "reset-password");
+        assertThat(api.post("/api/user/change/password", Map.of("oldPassword", PASSWORD, "newPassword", "fresh password"), a.accessToken()).status()).isEqualTo(200);
+        assertThat(api.get("/api/email/change-email?id=" + a.id() + "&token=" + change.token()).status()).isEqualTo(401);
+        assertThat(api.post("/api/email/reset-password?id=" + a.id() + "&token=" + reset.token(), Map.of("newPassword", "attacker pass")).status()).isEqualTo(401);
+        login("Yara", a.email(), "fresh password", "Linux", "Firefox");
+    }
+
+    @Test
     void passwordResetLinkIsSingleUseAndRevokesSessions() {
         TestUser a = signUp("Pete");
         var unknown = api.post("/api/user/reset-password", Map.of("email", uniqueEmail("ghost")));
