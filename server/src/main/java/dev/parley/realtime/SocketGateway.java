@@ -171,7 +171,13 @@ class SocketGateway implements SmartLifecycle {
     /** Test hook: stop like a killed process — no goodbye, no presence cleanup, heartbeats just end. */
     void crash() {
         crashed = true;
-        stop();
+        running = false;
+        timers.shutdownNow(); // heartbeats end now; closing the listener (slow, graceful Netty shutdown) follows
+        Thread.ofPlatform().start(() -> {
+            if (server != null) server.stop();
+            bus.stop(false);
+            work.shutdown();
+        });
     }
 
     private void tick() {
