@@ -48,6 +48,29 @@ describe('store', () => {
     expect(list[0]).toMatchObject({ messageID: echo.messageID, status: 'sent', key: pending.key })
   })
 
+  it('handles the socket echo arriving before the ack: one bubble, optimistic twin removed', () => {
+    const s = store.getState()
+    s.addPending(BOB, 'race', 'cm-2')
+    const real = msg({ senderID: ME, receiverID: BOB, message: 'race' })
+    s.receiveMessages([real]) // echo without clientMessageID
+    expect(store.getState().conversations[BOB].messages).toHaveLength(2)
+    s.receiveMessages([{ ...real, clientMessageID: 'cm-2' }]) // the ack
+    const list = store.getState().conversations[BOB].messages
+    expect(list).toHaveLength(1)
+    expect(list[0]).toMatchObject({ messageID: real.messageID, status: 'sent' })
+  })
+
+  it('a stale copy never un-reads a message or reverts an edit', () => {
+    const s = store.getState()
+    const m = msg({ senderID: ME, receiverID: BOB, message: 'v1', updatedAt: '2026-11-26T10:00:00Z' })
+    s.receiveMessages([m])
+    s.markReadByPeer(BOB)
+    s.receiveMessages([{ ...m, message: 'v2', isUpdated: true, updatedAt: '2026-11-26T10:05:00Z' }])
+    s.receiveMessages([m]) // late ack/sync copy: unread, old text
+    const got = store.getState().conversations[BOB].messages[0]
+    expect(got).toMatchObject({ isReaded: true, message: 'v2', isUpdated: true })
+  })
+
   it('deduplicates by messageID even without a clientMessageID', () => {
     const m = msg({})
     store.getState().receiveMessages([m])

@@ -117,8 +117,14 @@ function sortMessages(list: ChatMessage[]): ChatMessage[] {
 function merge(list: ChatMessage[], m: Message): { list: ChatMessage[]; isNew: boolean } {
   const byId = list.findIndex((x) => x.messageID === m.messageID)
   if (byId >= 0) {
-    const next = list.slice()
-    next[byId] = { ...list[byId], ...m, status: 'sent' }
+    const old = list[byId]
+    // copies arrive out of order (socket echo, ack, REST, sync): never go back to an older
+    // text, and read state only ever moves forward
+    const newer = !(Date.parse(m.updatedAt) < Date.parse(old.updatedAt))
+    let next = list.slice()
+    next[byId] = { ...old, ...(newer ? m : {}), isReaded: old.isReaded || m.isReaded, key: old.key, status: 'sent' }
+    // the echo may have beaten the ack: drop the optimistic twin once we learn its clientMessageID
+    if (m.clientMessageID) next = next.filter((x) => !(x.messageID <= 0 && x.clientMessageID === m.clientMessageID))
     return { list: next, isNew: false }
   }
   if (m.clientMessageID) {
