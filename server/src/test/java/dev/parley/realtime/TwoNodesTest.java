@@ -35,7 +35,7 @@ class TwoNodesTest extends IntegrationTest {
 
     record Node(ConfigurableApplicationContext ctx, ApiClient api, int socketPort) {}
 
-    private Node startNode() {
+    private Node startNode(String... extraArgs) {
         int http = TestServices.freePort(), socket = TestServices.freePort();
         var props = new ArrayList<String>();
         for (String key : List.of("spring.datasource.url", "spring.datasource.username", "spring.data.redis.url",
@@ -49,13 +49,14 @@ class TwoNodesTest extends IntegrationTest {
         }
         props.add("--server.port=" + http);
         props.add("--parley.socket.port=" + socket);
+        props.addAll(List.of(extraArgs));
         var ctx = new SpringApplicationBuilder(ParleyApplication.class).run(props.toArray(String[]::new)); // args beat application.yml
         started.add(ctx);
         return new Node(ctx, new ApiClient("http://127.0.0.1:" + http), socket);
     }
 
     private synchronized Node nodeB() {
-        if (nodeB == null) nodeB = startNode();
+        if (nodeB == null) nodeB = startNode("--parley.jwt.access-token-ttl=3s"); // tokens it issues expire fast
         return nodeB;
     }
 
@@ -111,6 +112,22 @@ class TwoNodesTest extends IntegrationTest {
             phoneOnB.awaitDisconnected(Duration.ofSeconds(1));
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
             assertThat(laptopOnA.isDisconnected()).isFalse();
+        }
+    }
+
+    @Test
+    void aSocketWhoseAccessTokenExpiresIsToldAndDisconnected() {
+        var b = nodeB();
+        var ann = signUp("Ann");
+        var r = b.api().post("/api/auth/login", Map.of("email", ann.email(), "password", PASSWORD, "os", "Linux", "browser", "Short"));
+        String shortToken = r.data().get("accessToken").asString(); // issued by node B: 3 s
+        try (var s = TestSocket.connectAs(b.socketPort(), shortToken, TestSocket.Auth.AUTH_PAYLOAD, true);
+             var longLived = TestSocket.connectAs(b.socketPort(), ann)) {
+            long t0 = System.nanoTime();
+            s.await("user:invalid_token", Duration.ofSeconds(5));
+            s.awaitDisconnected(Duration.ofSeconds(1));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofMillis(1500));
+            assertThat(longLived.isDisconnected()).isFalse();
         }
     }
 
