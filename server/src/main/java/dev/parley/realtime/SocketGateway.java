@@ -322,7 +322,7 @@ class SocketGateway implements SmartLifecycle {
                 Object text = m.get("message");
                 if (text != null && !(text instanceof String)) throw ApiException.badRequest("message must be a string");
                 var result = messaging.send(conn.userId(), receiver, (String) text, (String) cmid);
-                ack(ack, ApiResponse.ok(result.message()));
+                if (ack.isAckRequested()) ack.sendAckData(SocketJson.raw(SocketJson.okEnvelope(json.encode(result.message()))));
             } catch (ApiException e) {
                 ack(ack, new ApiResponse<>(e.status().value(), e.getMessage(), null, e.status().getReasonPhrase()));
             } catch (RuntimeException e) {
