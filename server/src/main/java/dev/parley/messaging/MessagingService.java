@@ -35,9 +35,12 @@ public class MessagingService {
     private final RateLimiter rateLimiter;
     private final ObjectProvider<ContactPresence> presence;
     private final UserService users;
+    private final ObjectProvider<SendRateLimit> sendRateLimit;
 
     MessagingService(MessageRepository repo, ApplicationEventPublisher events, RateLimiter rateLimiter,
-                     ObjectProvider<ContactPresence> presence, UserService users) {
+                     ObjectProvider<ContactPresence> presence, UserService users,
+                     ObjectProvider<SendRateLimit> sendRateLimit) {
+        this.sendRateLimit = sendRateLimit;
         this.users = users;
         this.repo = repo;
         this.events = events;
@@ -52,7 +55,9 @@ public class MessagingService {
         String body = Validate.messageText(text, "message");
         UUID cmid = parseClientId(clientMessageId);
         if (receiver <= 0) throw ApiException.badRequest("Receiver user not found");
-        rateLimiter.hit("message-send-user", Long.toString(sender));
+        SendRateLimit limit = sendRateLimit.getIfAvailable();
+        if (limit != null) limit.check(sender);
+        else rateLimiter.hit("message-send-user", Long.toString(sender));
         for (int attempt = 0; ; attempt++) {
             MessageRepository.Sent sent;
             try {

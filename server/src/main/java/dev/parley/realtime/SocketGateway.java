@@ -37,7 +37,6 @@ import dev.parley.messaging.MessagingService;
 import dev.parley.platform.ApiException;
 import dev.parley.platform.ApiResponse;
 import dev.parley.platform.ParleyProperties;
-import dev.parley.ratelimit.RateLimiter;
 import dev.parley.session.SessionStore;
 
 /**
@@ -65,7 +64,7 @@ class SocketGateway implements SmartLifecycle {
     private final AccessTokenService tokens;
     private final SessionStore sessions;
     private final MessagingService messaging;
-    private final RateLimiter rateLimiter;
+    private final NodeAwareRateLimit limits;
     private final LocalSockets local;
     private final ClusterBus bus;
     private final PresenceTracker presence;
@@ -78,14 +77,14 @@ class SocketGateway implements SmartLifecycle {
     private volatile boolean crashed;
 
     SocketGateway(ParleyProperties parley, RealtimeProperties props, AccessTokenService tokens, SessionStore sessions,
-                  MessagingService messaging, RateLimiter rateLimiter, LocalSockets local, ClusterBus bus,
+                  MessagingService messaging, NodeAwareRateLimit limits, LocalSockets local, ClusterBus bus,
                   PresenceTracker presence, SocketJson json) {
         this.parley = parley;
         this.props = props;
         this.tokens = tokens;
         this.sessions = sessions;
         this.messaging = messaging;
-        this.rateLimiter = rateLimiter;
+        this.limits = limits;
         this.local = local;
         this.bus = bus;
         this.presence = presence;
@@ -190,6 +189,7 @@ class SocketGateway implements SmartLifecycle {
         try {
             var beat = bus.heartbeat();
             presence.refreshTtl();
+            limits.prune();
             if (beat.reRegistered()) presence.reRegisterAll();
             for (String dead : beat.claimedDead()) presence.reap(dead);
         } catch (RuntimeException e) {
@@ -343,7 +343,7 @@ class SocketGateway implements SmartLifecycle {
         work.execute(() -> {
             try {
                 long receiver = idOf(data instanceof Map<?, ?> m ? m.get("receiverID") : data, "receiverID");
-                var wait = rateLimiter.tryHit("typing-user", Long.toString(conn.userId()));
+                var wait = limits.tryHit("typing-user", conn.userId());
                 if (wait != null) {
                     ack(ack, ApiResponse.error(HttpStatus.TOO_MANY_REQUESTS, "Too many requests, try again later"));
                     return;

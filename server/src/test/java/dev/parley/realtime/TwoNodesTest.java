@@ -45,7 +45,8 @@ class TwoNodesTest extends IntegrationTest {
         }
         props.add("--spring.datasource.password=");
         for (String rule : new String[] {"login-ip", "search-user", "message-send-user", "typing-user"}) {
-            props.add("--parley.rate-limit.rules." + rule + "=100000/1m");
+            String key = "--parley.rate-limit.rules." + rule + "=";
+            if (java.util.Arrays.stream(extraArgs).noneMatch(a -> a.startsWith(key))) props.add(key + "100000/1m");
         }
         props.add("--server.port=" + http);
         props.add("--parley.socket.port=" + socket);
@@ -56,7 +57,8 @@ class TwoNodesTest extends IntegrationTest {
     }
 
     private synchronized Node nodeB() {
-        if (nodeB == null) nodeB = startNode("--parley.jwt.access-token-ttl=3s"); // tokens it issues expire fast
+        // tokens node B issues expire fast; its send limit is low (the counters are shared in Redis)
+        if (nodeB == null) nodeB = startNode("--parley.jwt.access-token-ttl=3s", "--parley.rate-limit.rules.message-send-user=6/1m");
         return nodeB;
     }
 
@@ -128,6 +130,25 @@ class TwoNodesTest extends IntegrationTest {
             s.awaitDisconnected(Duration.ofSeconds(1));
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofMillis(1500));
             assertThat(longLived.isDisconnected()).isFalse();
+        }
+    }
+
+    @Test
+    void sendLimitsAnswer429OnSocketAndRest() {
+        var b = nodeB();
+        var ann = signUp("Ann");
+        var ben = signUp("Ben");
+        try (var annOnB = TestSocket.connectAs(b.socketPort(), ann)) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(SocketGatewayTest.sendOverSocket(annOnB, ben.id(), "m" + i, null).get("statusCode").asInt()).isEqualTo(200);
+            }
+            assertThat(b.api().post("/api/message/" + ben.id(), Map.of("message", "sixth"), ann.accessToken()).status()).isEqualTo(200);
+            var ack = SocketGatewayTest.sendOverSocket(annOnB, ben.id(), "seventh", null);
+            assertThat(ack.get("statusCode").asInt()).isEqualTo(429);
+            var rest = b.api().post("/api/message/" + ben.id(), Map.of("message", "eighth"), ann.accessToken());
+            assertThat(rest.status()).isEqualTo(429);
+            assertThat(rest.header("Retry-After")).isNotNull();
+            assertThat(api.get("/api/message/" + ann.id() + "?take=100&skip=1", ben.accessToken()).data()).hasSize(5);
         }
     }
 
