@@ -68,7 +68,7 @@ function connect(u) {
   }
   const loops = [...Array(P).keys()].map(loop);
   await new Promise((r) => setTimeout(r, 2000)); // warm-up
-  measuring = true; const t0 = Date.now();
+  measuring = true; const t0 = Date.now(); console.error('MEASURING');
   await new Promise((r) => setTimeout(r, SECS * 1000));
   measuring = false; const secs = (Date.now() - t0) / 1000; stop = true;
   await Promise.all(loops);
