@@ -35,12 +35,14 @@ public class MessagingService {
     private final RateLimiter rateLimiter;
     private final ObjectProvider<ContactPresence> presence;
     private final UserService users;
+    private final SendBatcher batcher;
     private final ObjectProvider<SendRateLimit> sendRateLimit;
 
     MessagingService(MessageRepository repo, ApplicationEventPublisher events, RateLimiter rateLimiter,
                      ObjectProvider<ContactPresence> presence, UserService users,
-                     ObjectProvider<SendRateLimit> sendRateLimit) {
+                     ObjectProvider<SendRateLimit> sendRateLimit, SendBatcher batcher) {
         this.sendRateLimit = sendRateLimit;
+        this.batcher = batcher;
         this.users = users;
         this.repo = repo;
         this.events = events;
@@ -59,7 +61,7 @@ public class MessagingService {
         for (int attempt = 0; ; attempt++) {
             MessageRepository.Sent sent;
             try {
-                sent = repo.send(sender, receiver, body, cmid).orElse(null);
+                sent = batcher.send(new SendBatcher.Command(sender, receiver, body, cmid)).orElse(null);
             } catch (DataIntegrityViolationException e) {
                 // the dialog was removed (its last message deleted) between lookup and insert
                 if (attempt < 3) continue;
