@@ -27,9 +27,24 @@ class MessageRepository {
 
     record Sent(MessageView message, boolean dialogCreated, String senderName, String receiverName) {}
 
+    /** Arbitrary, fixed key of the transaction-scoped advisory lock that orders sends. */
+    private static final long SEND_ORDER_LOCK = 0x5061_726c_6579L; // "Parley"
+
     /**
-     * One statement, hence one transaction and one round trip: find-or-create the dialog (and its
-     * members), insert the message, advance the sender's read mark. Returns empty when nothing was
+     * Takes the send-order lock for the current transaction (every node, every writer). Message ids
+     * come from a sequence, so without it a transaction holding a lower id could commit after one
+     * holding a higher id, and a client syncing with {@code after=<highest id seen>} would skip the
+     * late one for good. Held from before the first nextval to after the commit is visible.
+     */
+    void lockSendOrder() {
+        jdbc.sql("SELECT pg_advisory_xact_lock(:key)").param("key", SEND_ORDER_LOCK).query((rs, i) -> 1).list();
+    }
+
+    /**
+     * One statement, one round trip: find-or-create the dialog (and its members), insert the
+     * message; a note to oneself is read at once. A reply does NOT mark the peer's messages read:
+     * {@code isReaded} means the receiver read it, and only opening the dialog ({@code skip=0}) or
+     * a read receipt says so — with the events that tell the other side. Returns empty when nothing was
      * stored: receiver missing/deleted, a duplicate {@code clientMessageID}, or a lost race on
      * creating the dialog (the caller tells these apart and retries the last).
      */
@@ -72,6 +87,7 @@ class MessageRepository {
                     UPDATE conversation_members m SET last_read_message_id = msg.id
                     FROM msg, conv
                     WHERE NOT conv.created AND m.conversation_id = msg.conversation_id AND m.user_id = :sender
+                      AND CAST(:sender AS bigint) = CAST(:receiver AS bigint) -- only a note is read by sending it
                       AND m.last_read_message_id < msg.id
                 )
                 SELECT msg.id, msg.created_at, conv.created, snd.name AS sender_name, rcv.name AS receiver_name

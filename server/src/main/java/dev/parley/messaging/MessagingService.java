@@ -84,9 +84,12 @@ public class MessagingService {
     public List<MessageView> history(long me, long peer, int take, int skip, Long before) {
         if (before == null && skip == 0) {
             // skip=0 is "the dialog is open": everything from the peer is read, and the peer learns it
-            // (emitted even when nothing was unread, as the core server did; clients treat it as idempotent).
+            // (emitted even when nothing was unread, as the core server did; clients treat it as
+            // idempotent) — but only when there is a dialog: a stranger cannot ping anyone this way.
             repo.markDialogRead(me, peer);
-            events.publishEvent(new DialogRead(me, peer));
+            var page = repo.history(me, peer, take, skip, null);
+            if (!page.isEmpty()) events.publishEvent(new DialogRead(me, peer));
+            return page;
         }
         return repo.history(me, peer, take, skip, before);
     }
@@ -102,8 +105,10 @@ public class MessagingService {
         boolean removed;
         try {
             removed = repo.deleteIfEmpty(ref.conversationId());
-        } catch (DataIntegrityViolationException e) {
-            removed = false; // a new message arrived meanwhile: the dialog stays
+        } catch (org.springframework.dao.DataAccessException e) {
+            // a new message arrived meanwhile (constraint), or a send locked the rows first
+            // (deadlock): either way the dialog stays, and the deletion itself is done
+            removed = false;
         }
         long receiver = ref.receiverId() == null ? ref.senderId() : ref.receiverId();
         events.publishEvent(new MessageDeleted(messageId, ref.senderId(), receiver, removed));

@@ -23,20 +23,27 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Group commit for sends. Concurrent sends queue up; a few writer threads each take whatever is
- * waiting (up to {@code parley.messaging.batch-max}), run the send statements in ONE transaction
- * and commit once. There is no artificial wait: a batch is simply what arrived while the previous
- * commit was in flight, so a lone send is not delayed and under load many sends share one WAL
- * flush and one round of row locks. Callers block (on a virtual thread) until their own message
- * is committed, so an acknowledged message is durable exactly as before.
+ * Group commit for sends. Concurrent sends queue up; a writer takes whatever is waiting (up to
+ * {@code parley.messaging.batch-max}), runs the send statements in ONE transaction and commits
+ * once. There is no artificial wait: a batch is simply what arrived while the previous commit was
+ * in flight, so a lone send is not delayed and under load many sends share one WAL flush.
+ * Callers block (on a virtual thread) until their own message is committed, so an acknowledged
+ * message is durable exactly as before.
  *
- * <p>Statements run in (dialog, sender) order so two writers always take row locks in the same
- * order. If anything in a batch fails, the batch is rolled back and each send is retried on its
- * own, so one bad send never fails the others.
+ * <p>Every send transaction first takes the send-order lock ({@link MessageRepository#lockSendOrder}),
+ * so message ids become visible in id order on every node — what {@code /api/sync} relies on.
+ * That is also why one writer per node is the default: a second one would mostly wait for the lock.
+ *
+ * <p>If a batch fails with an error that certainly rolled it back (a constraint or a
+ * deadlock/serialization failure), each send is retried on its own, so one bad send never fails
+ * the others; any other error fails the batch's callers without a retry, since the commit may
+ * have happened (a retry could store messages twice).
  */
 @Component
 class SendBatcher {
     private static final Logger log = LoggerFactory.getLogger(SendBatcher.class);
+    /** A caller gives up waiting after this long (the writer is stuck or gone): it answers 5xx, nothing is acked. */
+    private static final long MAX_WAIT_SECONDS = 30;
 
     record Command(long sender, long receiver, String body, UUID clientMessageId) {
         long low() { return Math.min(sender, receiver); }
@@ -55,18 +62,17 @@ class SendBatcher {
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final int batchMax;
     private final List<Thread> writers = new ArrayList<>();
+    private final DistributionSummary batchSizes;
     private volatile boolean running = true;
 
-    private final DistributionSummary batchSizes;
-
     SendBatcher(MessageRepository repo, PlatformTransactionManager txManager, MeterRegistry meters,
-                @Value("${parley.messaging.writers:2}") int writers,
+                @Value("${parley.messaging.writers:1}") int writers,
                 @Value("${parley.messaging.batch-max:64}") int batchMax) {
         this.repo = repo;
-        this.batchSizes = DistributionSummary.builder("parley.messaging.send.batch.size")
-                .description("Messages committed together in one send transaction").register(meters);
         this.tx = new TransactionTemplate(txManager);
         this.batchMax = Math.max(1, batchMax);
+        this.batchSizes = DistributionSummary.builder("parley.messaging.send.batch.size")
+                .description("Messages committed together in one send transaction").register(meters);
         for (int i = 0; i < Math.max(1, writers); i++) {
             this.writers.add(Thread.ofVirtual().name("send-writer-" + i).start(this::writeLoop));
         }
@@ -75,13 +81,17 @@ class SendBatcher {
     /** Stores one message; returns what the single-send statement would have returned. */
     Optional<MessageRepository.Sent> send(Command command) {
         var pending = new Pending(command, new CompletableFuture<>());
-        if (!running) return repo.send(command.sender(), command.receiver(), command.body(), command.clientMessageId());
         queue.add(pending);
+        if (!running && queue.remove(pending)) {
+            return storeAlone(command); // shutting down: no writer will take it
+        }
         try {
-            return pending.result().get();
+            return pending.result().get(MAX_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while storing a message", e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Storing a message took over " + MAX_WAIT_SECONDS + " s", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
             throw new IllegalStateException(e.getCause());
@@ -99,7 +109,7 @@ class SendBatcher {
                 write(batch);
             } catch (InterruptedException e) {
                 if (!running) break;
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 log.error("Send writer failed", e);
                 batch.forEach(p -> p.result().completeExceptionally(e));
             } finally {
@@ -110,14 +120,11 @@ class SendBatcher {
 
     private void write(List<Pending> batch) {
         batchSizes.record(batch.size());
-        if (batch.size() == 1) {
-            complete(batch.getFirst());
-            return;
-        }
         batch.sort(LOCK_ORDER); // stable: one sender's messages keep their order
         List<Optional<MessageRepository.Sent>> results;
         try {
             results = tx.execute(status -> {
+                repo.lockSendOrder();
                 List<Optional<MessageRepository.Sent>> out = new ArrayList<>(batch.size());
                 for (Pending p : batch) {
                     Command c = p.command();
@@ -126,26 +133,49 @@ class SendBatcher {
                 return out;
             });
         } catch (RuntimeException batchFailed) {
-            // e.g. a dialog deleted under us, or a deadlock with another writer: retry one by one
-            log.debug("Batch of {} sends failed ({}); retrying individually", batch.size(), batchFailed.toString());
-            batch.forEach(this::complete);
+            if (batch.size() > 1 && rolledBack(batchFailed)) {
+                log.debug("Batch of {} sends rolled back ({}); retrying one by one", batch.size(), batchFailed.toString());
+                for (Pending p : batch) {
+                    try {
+                        p.result().complete(storeAlone(p.command()));
+                    } catch (RuntimeException e) {
+                        p.result().completeExceptionally(e);
+                    }
+                }
+            } else {
+                batch.forEach(p -> p.result().completeExceptionally(batchFailed));
+            }
             return;
         }
         for (int i = 0; i < batch.size(); i++) batch.get(i).result().complete(results.get(i));
     }
 
-    private void complete(Pending p) {
-        Command c = p.command();
-        try {
-            p.result().complete(repo.send(c.sender(), c.receiver(), c.body(), c.clientMessageId()));
-        } catch (RuntimeException e) {
-            p.result().completeExceptionally(e);
-        }
+    private Optional<MessageRepository.Sent> storeAlone(Command c) {
+        return tx.execute(status -> {
+            repo.lockSendOrder();
+            return repo.send(c.sender(), c.receiver(), c.body(), c.clientMessageId());
+        });
+    }
+
+    /** Errors after which PostgreSQL certainly rolled the transaction back. */
+    private static boolean rolledBack(RuntimeException e) {
+        return e instanceof org.springframework.dao.DataIntegrityViolationException
+                || e instanceof org.springframework.dao.PessimisticLockingFailureException
+                || e instanceof org.springframework.dao.CannotAcquireLockException;
     }
 
     @PreDestroy
     void stop() throws InterruptedException {
         running = false;
         for (Thread w : writers) w.join(5_000);
+        // anything still queued (a writer died or took too long) is stored directly
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            try {
+                p.result().complete(storeAlone(p.command()));
+            } catch (RuntimeException e) {
+                p.result().completeExceptionally(e);
+            }
+        }
     }
 }

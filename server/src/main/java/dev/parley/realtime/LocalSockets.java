@@ -16,7 +16,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class LocalSockets {
-    record Conn(SocketIOClient client, long userId, String sessionId) {}
+    /** An authenticated socket; {@code sends} keeps its message:send events in order. */
+    record Conn(SocketIOClient client, long userId, String sessionId, SerialLane sends) {}
 
     private final ConcurrentHashMap<UUID, Conn> byId = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Set<Conn>> byUser = new ConcurrentHashMap<>();

@@ -214,11 +214,17 @@ class SocketGateway implements SmartLifecycle {
                 rejectAndDrop(client); // one socket, one identity
                 return;
             }
-            var conn = new LocalSockets.Conn(client, c.userId(), c.sessionId());
+            var conn = new LocalSockets.Conn(client, c.userId(), c.sessionId(), new SerialLane(work));
             local.add(conn);
             if (client.get(GONE_ATTR) != null) { // disconnected while we were checking
                 local.remove(client.getSessionId());
                 presence.reconcile(c.userId(), c.sessionId());
+                return;
+            }
+            if (!sessions.isActive(c.sessionId(), c.userId())) {
+                // revoked between the check and add(): the revocation found no socket to drop
+                local.remove(client.getSessionId());
+                rejectAndDrop(client);
                 return;
             }
             presence.reconcile(c.userId(), c.sessionId());
@@ -314,7 +320,7 @@ class SocketGateway implements SmartLifecycle {
             ack(ack, ApiResponse.error(HttpStatus.BAD_REQUEST, "Payload must be {receiverID, message, clientMessageID?}"));
             return;
         }
-        work.execute(() -> {
+        conn.sends().execute(() -> {
             try {
                 long receiver = idOf(m.get("receiverID"), "receiverID");
                 Object cmid = m.get("clientMessageID");

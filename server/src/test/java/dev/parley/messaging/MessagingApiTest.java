@@ -87,9 +87,13 @@ class MessagingApiTest extends IntegrationTest {
         // skip=0 marked everything from Ann read; Ann's view shows it
         assertThat(api.get("/api/message/" + ann.id() + "/not-readed", ben.accessToken()).data().asLong()).isZero();
         var annView = api.get("/api/message/" + ben.id() + "?take=100&skip=3", ann.accessToken()).data();
-        for (JsonNode m : annView) assertThat(m.get("isReaded").asBoolean()).isTrue();
-        // Ann's own sends advanced her read mark past Ben's messages
-        assertThat(api.get("/api/message/" + ben.id() + "/not-readed", ann.accessToken()).data().asLong()).isZero();
+        for (JsonNode m : annView) {
+            // Ann's messages were read by Ben; Ben's first five wait for Ann to open the dialog
+            boolean fromAnn = m.get("senderID").asLong() == ann.id();
+            assertThat(m.get("isReaded").asBoolean()).isEqualTo(fromAnn);
+        }
+        // replying is not reading: Ann has not opened the dialog since Ben's messages
+        assertThat(api.get("/api/message/" + ben.id() + "/not-readed", ann.accessToken()).data().asLong()).isEqualTo(5);
     }
 
     @Test
@@ -153,7 +157,14 @@ class MessagingApiTest extends IntegrationTest {
         assertThat(d).hasSize(2);
         assertThat(d.get(0).get("receiverID").asLong()).isEqualTo(ben.id());
         assertThat(d.get(0).get("lastMessage").asString()).isEqualTo("to ben");
-        assertThat(d.get(0).get("newMessagesCount").asLong()).isZero(); // sending advances the sender's read mark
+        // replying does not read: Ann never opened Ben's dialog, so his message is still unread...
+        assertThat(d.get(0).get("newMessagesCount").asLong()).isEqualTo(1);
+        var benSide = api.get("/api/message/" + ann.id() + "?take=10&skip=1", ben.accessToken()).data();
+        assertThat(benSide.get(0).get("message").asString()).isEqualTo("from ben");
+        assertThat(benSide.get(0).get("isReaded").asBoolean()).isFalse();
+        // ...until she opens it (skip=0)
+        api.get("/api/message/" + ben.id() + "?take=10&skip=0", ann.accessToken());
+        assertThat(api.get("/api/dialog", ann.accessToken()).data().get(0).get("newMessagesCount").asLong()).isZero();
         assertThat(d.get(1).get("receiverID").asLong()).isEqualTo(cat.id());
         assertThat(d.get(1).get("newMessagesCount").asLong()).isEqualTo(2);
     }
