@@ -183,6 +183,11 @@ async function newPage({ mobile = false, theme = 'light' } = {}) {
     locale: 'en-US',
   })
   contexts.push(ctx)
+  ctx.on('close', () => contexts.splice(contexts.indexOf(ctx), 1))
+  ctx.refreshes = 0
+  ctx.on('request', (r) => {
+    if (r.url().endsWith('/api/auth/refresh-token')) ctx.refreshes++
+  })
   const page = await ctx.newPage()
   wire(page)
   return page
@@ -261,6 +266,8 @@ async function setTheme(page, theme) {
   await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme)
 }
 async function shootBoth(page, name) {
+  // toasts are transient: keep them out of the reference screenshots
+  await page.evaluate(() => window.__parley.store.getState().toasts.forEach((t) => window.__parley.store.getState().dismissToast(t.id)))
   for (const theme of ['light', 'dark']) {
     await setTheme(page, theme)
     await sleep(150)
@@ -380,6 +387,7 @@ const scenarios = [
       await openChat(pb, A.name)
       const sent = []
       const t0 = Date.now()
+      const r0 = [pa.context().refreshes, pb.context().refreshes]
       for (let i = 0; i < 8; i++) {
         const [p, who] = i % 2 ? [pb, 'B'] : [pa, 'A']
         const text = `ttl ${who}${i}`
@@ -387,7 +395,9 @@ const scenarios = [
         sent.push(text)
         await sleep(2600)
       }
-      log(`  sent ${sent.length} messages over ${((Date.now() - t0) / 1000).toFixed(0)}s`)
+      const refreshes = [pa.context().refreshes - r0[0], pb.context().refreshes - r0[1]]
+      log(`  sent ${sent.length} messages over ${((Date.now() - t0) / 1000).toFixed(0)}s; token refreshes A=${refreshes[0]} B=${refreshes[1]}`)
+      if (/^[1-9]s$/.test(ACCESS_TTL)) assert(refreshes.every((n) => n >= 3), 'several refreshes happened on both sides')
       for (const p of [pa, pb]) {
         for (const s of sent) await expectBubble(p, s)
         const list = (await texts(p)).filter((x) => x.startsWith('ttl '))
@@ -517,7 +527,7 @@ const scenarios = [
     },
   ],
   [
-    'password reset and email change by emailed links',
+    'password reset, email change by emailed links, password change, account deletion',
     async () => {
       const C = { name: `Carol ${stamp.slice(-4)}`, email: `carol.${stamp}@example.test` }
       const p = await newPage()
@@ -542,6 +552,25 @@ const scenarios = [
       await p.getByText('Your new email address is confirmed').waitFor()
       await p.goto(`${BASE}/settings`)
       await p.getByText(newEmail).waitFor()
+      // change password: every session is revoked, so we land on sign-in with an explanation
+      const pwForm = p.locator('form', { has: p.getByRole('button', { name: 'Change password' }) })
+      await pwForm.getByLabel('Current password').fill('brand-new-pass-1')
+      await pwForm.getByLabel('New password').fill('third-pass-333')
+      await pwForm.getByRole('button', { name: 'Change password' }).click()
+      await p.getByRole('heading', { name: 'Sign in to Parley' }).waitFor()
+      await p.getByText('Password changed').waitFor()
+      await signIn(p, newEmail, 'third-pass-333')
+      // delete the account
+      await p.goto(`${BASE}/settings`)
+      await p.getByRole('button', { name: 'Delete account' }).click()
+      const delForm = p.locator('form.danger-zone')
+      await delForm.getByLabel('Current password').fill('third-pass-333')
+      await delForm.getByRole('button', { name: 'Delete my account' }).click()
+      await p.getByRole('heading', { name: 'Sign in to Parley' }).waitFor()
+      await p.getByLabel('Email').fill(newEmail)
+      await p.getByLabel('Password', { exact: true }).fill('third-pass-333')
+      await p.getByRole('button', { name: 'Sign in' }).click()
+      await p.getByText('Invalid password or email').waitFor()
       await p.context().close()
     },
   ],
@@ -631,7 +660,8 @@ try {
       failed++
       log(`FAIL ${name}: ${e.message.split('\n').slice(0, 6).join('\n')}`)
       const safe = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)
-      for (const [i, p] of [pa, pb].entries()) if (p && !p.isClosed()) await p.screenshot({ path: join(outDir, `fail-${safe}-${i}.png`) }).catch(() => {})
+      const open = contexts.flatMap((c) => c.pages()).filter((p) => !p.isClosed())
+      for (const [i, p] of open.entries()) await p.screenshot({ path: join(outDir, `fail-${safe}-${i}.png`) }).catch(() => {})
       if (!pa || !pb) broken = true
     }
   }

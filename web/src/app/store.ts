@@ -188,7 +188,8 @@ export function createAppStore() {
     signedIn: (userID) =>
       set((s) => (s.userID === userID && s.authStatus === 'signedIn' ? s : { ...sessionState(), toasts: s.toasts, userID, authStatus: 'signedIn', notice: null })),
     setMe: (me) => set((s) => ({ me, names: { ...s.names, [me.id]: me.name } })),
-    signedOut: (notice) => set((s) => ({ ...sessionState(), toasts: s.toasts, authStatus: 'signedOut', notice })),
+    // a late duplicate sign-out (e.g. from a socket re-auth) must not wipe the reason already shown
+    signedOut: (notice) => set((s) => ({ ...sessionState(), toasts: s.toasts, authStatus: 'signedOut', notice: notice ?? (s.authStatus === 'signedOut' ? s.notice : null) })),
     setConn: (conn) => set({ conn }),
 
     setDialogs: (d) =>
