@@ -3,6 +3,7 @@
 //   node web/e2e/run.mjs --jar server/target/parley.jar      (from the repo root)
 //   npm run e2e -- --jar ../server/target/parley.jar         (from web/)
 // Options: --mock (in-memory stand-in instead of the jar, for SPA development),
+//          --own-redis (run /usr/bin/redis-server ourselves instead of the server's embedded one),
 //          --only <substring> (run matching scenarios), --keep (keep data dir / logs).
 import { spawn } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync, createWriteStream, existsSync } from 'node:fs'
@@ -35,6 +36,7 @@ const JAR = jarArg ? resolve(baseCwd, jarArg) : null
 const JAVA = process.env.PARLEY_JAVA || (existsSync('/usr/lib/jvm/temurin-25-jdk-amd64/bin/java') ? '/usr/lib/jvm/temurin-25-jdk-amd64/bin/java' : 'java')
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
 const ACCESS_TTL = arg('--access-ttl') || '5s'
+const OWN_REDIS = flag('--own-redis')
 
 if (!MOCK && (!JAR || !existsSync(JAR))) {
   console.error(`usage: node e2e/run.mjs --jar <path-to-parley.jar>  (jar not found: ${JAR})`)
@@ -122,6 +124,14 @@ async function startServer(smtpPort) {
   }
   const logFile = join(outDir, 'server.log')
   const out = createWriteStream(logFile)
+  const extra = []
+  let redis = null
+  if (OWN_REDIS) {
+    const redisPort = await freePort()
+    redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dataDir], { stdio: 'ignore' })
+    extra.push(`--spring.data.redis.url=redis://127.0.0.1:${redisPort}`)
+    log(`own redis-server on :${redisPort}`)
+  }
   const args = [
     '--enable-native-access=ALL-UNNAMED',
     '-jar',
@@ -134,6 +144,7 @@ async function startServer(smtpPort) {
     `--spring.mail.port=${smtpPort}`,
     `--parley.jwt.access-token-ttl=${ACCESS_TTL}`,
     '--parley.rate-limit.enabled=false',
+    ...extra,
   ]
   log(`starting server: ${JAVA} ${args.join(' ')}`)
   const proc = spawn(JAVA, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false })
@@ -165,6 +176,7 @@ async function startServer(smtpPort) {
       proc.kill('SIGTERM')
       await Promise.race([new Promise((r) => proc.on('exit', r)), sleep(15000)])
       if (exited === null) proc.kill('SIGKILL')
+      redis?.kill('SIGTERM')
     },
   }
 }
