@@ -45,6 +45,29 @@ beforeEach(() => {
 })
 
 describe('sending', () => {
+  it('sends to one peer strictly one after another', async () => {
+    const order: string[] = []
+    let release!: () => void
+    mocks.post.mockImplementationOnce(async (_p: string, b: { message: string }) => {
+      order.push(`start ${b.message}`)
+      await new Promise<void>((r) => (release = r))
+      order.push(`end ${b.message}`)
+      return serverMsg(b.message)
+    })
+    mocks.post.mockImplementationOnce(async (_p: string, b: { message: string }) => {
+      order.push(`start ${b.message}`)
+      return serverMsg(b.message)
+    })
+    sendMessage(BOB, 'first')
+    sendMessage(BOB, 'second')
+    await settle()
+    expect(order).toEqual(['start first'])
+    release()
+    await settle()
+    await settle()
+    expect(order).toEqual(['start first', 'end first', 'start second'])
+  })
+
   it('prefers the socket with an ack and shows one sent bubble', async () => {
     const m = serverMsg('via socket')
     mocks.socket = { isOnline: true, emit: vi.fn(), request: vi.fn(async () => ({ statusCode: 200, message: 'OK', data: m })) }
