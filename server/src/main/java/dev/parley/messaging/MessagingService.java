@@ -35,9 +35,14 @@ public class MessagingService {
     private final RateLimiter rateLimiter;
     private final ObjectProvider<ContactPresence> presence;
     private final UserService users;
+    private final SendBatcher batcher;
+    private final ObjectProvider<SendRateLimit> sendRateLimit;
 
     MessagingService(MessageRepository repo, ApplicationEventPublisher events, RateLimiter rateLimiter,
-                     ObjectProvider<ContactPresence> presence, UserService users) {
+                     ObjectProvider<ContactPresence> presence, UserService users,
+                     ObjectProvider<SendRateLimit> sendRateLimit, SendBatcher batcher) {
+        this.sendRateLimit = sendRateLimit;
+        this.batcher = batcher;
         this.users = users;
         this.repo = repo;
         this.events = events;
@@ -52,11 +57,11 @@ public class MessagingService {
         String body = Validate.messageText(text, "message");
         UUID cmid = parseClientId(clientMessageId);
         if (receiver <= 0) throw ApiException.badRequest("Receiver user not found");
-        rateLimiter.hit("message-send-user", Long.toString(sender));
+        sendLimit().check(sender);
         for (int attempt = 0; ; attempt++) {
             MessageRepository.Sent sent;
             try {
-                sent = repo.send(sender, receiver, body, cmid).orElse(null);
+                sent = batcher.send(new SendBatcher.Command(sender, receiver, body, cmid)).orElse(null);
             } catch (DataIntegrityViolationException e) {
                 // the dialog was removed (its last message deleted) between lookup and insert
                 if (attempt < 3) continue;
@@ -133,8 +138,24 @@ public class MessagingService {
     }
 
     private Set<Long> onlineAmong(Collection<Long> ids) {
-        ContactPresence p = presence.getIfAvailable();
-        return p == null ? Set.of() : p.onlineAmong(ids);
+        return presence().onlineAmong(ids);
+    }
+
+    // Implementations live in realtime, which itself depends on this service: resolved on first use
+    // (not per call: a bean-factory lookup on every send is measurable).
+    private volatile SendRateLimit sendLimitBean;
+    private volatile ContactPresence presenceBean;
+
+    private SendRateLimit sendLimit() {
+        SendRateLimit l = sendLimitBean;
+        if (l == null) sendLimitBean = l = sendRateLimit.getIfUnique(() -> id -> rateLimiter.hit("message-send-user", Long.toString(id)));
+        return l;
+    }
+
+    private ContactPresence presence() {
+        ContactPresence p = presenceBean;
+        if (p == null) presenceBean = p = presence.getIfUnique(() -> ids -> Set.of());
+        return p;
     }
 
     private ApiException notYours(long messageId) {

@@ -50,6 +50,11 @@ public class RateLimiter {
         if (wait != null) throw ApiException.tooManyRequests(wait);
     }
 
+    /** The rule in force after overrides; null when rate limiting is disabled (lets a lone node count locally). */
+    public RateLimitRule activeRule(String rule) {
+        return enabled ? rules.get(rule) : null;
+    }
+
     /** Like {@link #hit} but returns the wait instead of throwing (null when allowed). */
     public Duration tryHit(String rule, String subject) {
         if (!enabled) return null;

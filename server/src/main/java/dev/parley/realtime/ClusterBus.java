@@ -156,10 +156,19 @@ class ClusterBus {
     /** Delivers {@code event} to every socket of these users on every node. */
     void deliver(Collection<Long> userIds, String event, String json) {
         if (userIds.isEmpty()) return;
-        if (alone()) {
-            local.deliver(userIds, event, json);
-            return;
+        try {
+            if (alone()) {
+                local.deliver(userIds, event, json);
+            } else {
+                publish(userIds, event, json);
+            }
+        } catch (RuntimeException e) {
+            // the change behind the event is committed: never fail the caller over a lost notification
+            log.warn("Could not deliver {} to {}", event, userIds, e);
         }
+    }
+
+    private void publish(Collection<Long> userIds, String event, String json) {
         StringBuilder sb = new StringBuilder(64 + (json == null ? 0 : json.length())).append("E\n");
         boolean first = true;
         for (Long id : userIds) {

@@ -23,6 +23,7 @@ import dev.parley.user.UserProfileChangedEvent;
  */
 @Component
 class DomainEventRelay {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DomainEventRelay.class);
     private final ClusterBus bus;
     private final SocketJson json;
     private final PresenceTracker presence;
@@ -43,6 +44,18 @@ class DomainEventRelay {
     void on(MessageSent e) {
         var m = e.message();
         if (e.dialogCreated()) {
+            try {
+                newDialog(e);
+            } catch (RuntimeException ex) {
+                log.warn("Could not announce new dialog of message {}", m.messageID(), ex);
+            }
+        }
+        bus.deliver(both(m.senderID(), m.receiverID()), "user:new_message", json.encode(m));
+    }
+
+    private void newDialog(MessageSent e) {
+        var m = e.message();
+        {
             long s = m.senderID(), r = m.receiverID();
             if (s == r) {
                 bus.deliver(List.of(s), "user:new_dialog", json.encode(new DialogView(s, e.senderName(), m.message(),
@@ -55,7 +68,6 @@ class DomainEventRelay {
                         m.createdAt(), 0, DialogView.status(online.contains(r)))));
             }
         }
-        bus.deliver(both(m.senderID(), m.receiverID()), "user:new_message", json.encode(m));
     }
 
     @EventListener
@@ -93,8 +105,13 @@ class DomainEventRelay {
 
     @EventListener
     void on(UserProfileChangedEvent e) {
-        Set<Long> to = new LinkedHashSet<>(messaging.contactsOf(e.userId()));
+        Set<Long> to = new LinkedHashSet<>();
         to.add(e.userId());
+        try {
+            to.addAll(messaging.contactsOf(e.userId()));
+        } catch (RuntimeException ex) {
+            log.warn("Could not load contacts of user {}", e.userId(), ex);
+        }
         bus.deliver(to, "user:profile_updated", json.encode(new Profile(e.userId(), e.name())));
     }
 }

@@ -1,6 +1,7 @@
 package dev.parley.realtime;
 
 import java.util.Set;
+import java.util.function.Consumer;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -20,13 +22,17 @@ import io.netty.util.ReferenceCountUtil;
  * default echoes any): this handler refuses requests from origins not in the allowed list and
  * rewrites the {@code Access-Control-Allow-Origin} of responses to the caller's (allowed) origin.
  * Requests without an Origin header (non-browser clients) pass. One instance per channel.
+ * It also reports websocket upgrades of polling sessions (see {@code SocketGateway#pumpNoopsDuringUpgrade}).
  */
 class OriginGuard extends ChannelDuplexHandler {
     private final Set<String> allowed;
+    private final Consumer<String> upgradeProbe;
     private String origin;
 
-    OriginGuard(Set<String> allowed) {
+    /** {@code upgradeProbe} gets the Engine.IO sid of a polling client that opens its websocket upgrade. */
+    OriginGuard(Set<String> allowed, Consumer<String> upgradeProbe) {
         this.allowed = allowed;
+        this.upgradeProbe = upgradeProbe;
     }
 
     @Override
@@ -41,6 +47,11 @@ class OriginGuard extends ChannelDuplexHandler {
                 return;
             }
             origin = o;
+            String uri = req.uri();
+            if (uri.contains("transport=websocket") && uri.contains("sid=")) {
+                var sid = new QueryStringDecoder(uri).parameters().get("sid");
+                if (sid != null && !sid.isEmpty()) upgradeProbe.accept(sid.getFirst());
+            }
         }
         super.channelRead(ctx, msg);
     }

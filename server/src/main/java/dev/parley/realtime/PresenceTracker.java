@@ -23,7 +23,7 @@ import dev.parley.messaging.DialogView;
 import dev.parley.messaging.MessagingService;
 import dev.parley.platform.RedisKeys;
 import dev.parley.session.SessionPresence;
-import dev.parley.user.UserRepository;
+import dev.parley.user.UserService;
 
 /**
  * Cluster-wide presence. Per node, Redis holds which users and sessions it has sockets for:
@@ -63,7 +63,7 @@ class PresenceTracker implements ContactPresence, SessionPresence {
     private final ClusterBus bus;
     private final LocalSockets local;
     private final MessagingService messaging;
-    private final UserRepository users;
+    private final UserService users;
     private final SocketJson json;
     private final Clock clock;
     private final Set<Long> registeredUsers = ConcurrentHashMap.newKeySet();
@@ -71,7 +71,7 @@ class PresenceTracker implements ContactPresence, SessionPresence {
     private final ReentrantLock[] locks = new ReentrantLock[64];
 
     PresenceTracker(StringRedisTemplate redis, RedisKeys keys, ClusterBus bus, LocalSockets local,
-                    MessagingService messaging, UserRepository users, SocketJson json, Clock clock) {
+                    MessagingService messaging, UserService users, SocketJson json, Clock clock) {
         this.redis = redis;
         this.keys = keys;
         this.bus = bus;
@@ -117,7 +117,7 @@ class PresenceTracker implements ContactPresence, SessionPresence {
     /** Tells everyone sharing a dialog with the user that they came online / went offline. */
     private void announce(long userId, boolean online) {
         try {
-            users.touchLastSeen(userId, clock.instant());
+            users.recordLastSeen(userId, clock.instant());
             List<Long> contacts = messaging.contactsOf(userId);
             if (!contacts.isEmpty()) {
                 bus.deliver(contacts, "user:connection_status",

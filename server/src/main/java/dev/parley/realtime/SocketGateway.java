@@ -20,6 +20,8 @@ import com.corundumstudio.socketio.SocketIOChannelInitializer;
 import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.listener.ExceptionListenerAdapter;
+import com.corundumstudio.socketio.protocol.Packet;
+import com.corundumstudio.socketio.protocol.PacketType;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -35,7 +37,6 @@ import dev.parley.messaging.MessagingService;
 import dev.parley.platform.ApiException;
 import dev.parley.platform.ApiResponse;
 import dev.parley.platform.ParleyProperties;
-import dev.parley.ratelimit.RateLimiter;
 import dev.parley.session.SessionStore;
 
 /**
@@ -63,7 +64,7 @@ class SocketGateway implements SmartLifecycle {
     private final AccessTokenService tokens;
     private final SessionStore sessions;
     private final MessagingService messaging;
-    private final RateLimiter rateLimiter;
+    private final NodeAwareRateLimit limits;
     private final LocalSockets local;
     private final ClusterBus bus;
     private final PresenceTracker presence;
@@ -76,14 +77,14 @@ class SocketGateway implements SmartLifecycle {
     private volatile boolean crashed;
 
     SocketGateway(ParleyProperties parley, RealtimeProperties props, AccessTokenService tokens, SessionStore sessions,
-                  MessagingService messaging, RateLimiter rateLimiter, LocalSockets local, ClusterBus bus,
+                  MessagingService messaging, NodeAwareRateLimit limits, LocalSockets local, ClusterBus bus,
                   PresenceTracker presence, SocketJson json) {
         this.parley = parley;
         this.props = props;
         this.tokens = tokens;
         this.sessions = sessions;
         this.messaging = messaging;
-        this.rateLimiter = rateLimiter;
+        this.limits = limits;
         this.local = local;
         this.bus = bus;
         this.presence = presence;
@@ -120,7 +121,7 @@ class SocketGateway implements SmartLifecycle {
             @Override
             protected void initChannel(Channel ch) throws Exception {
                 super.initChannel(ch);
-                ch.pipeline().addAfter(HTTP_ENCODER, "origin-guard", new OriginGuard(allowed));
+                ch.pipeline().addAfter(HTTP_ENCODER, "origin-guard", new OriginGuard(allowed, SocketGateway.this::pumpNoopsDuringUpgrade));
             }
         });
         s.getNamespace("").addAuthTokenListener((authData, client) -> {
@@ -128,7 +129,10 @@ class SocketGateway implements SmartLifecycle {
             return AuthTokenResult.AuthTokenResultSuccess; // checked on user:connect, like 2.x clients
         });
         s.addConnectListener(client -> timers.schedule(() -> {
-            if (local.get(client.getSessionId()) == null) client.disconnect();
+            if (local.get(client.getSessionId()) == null) {
+                log.debug("Dropping anonymous socket {}", client.getSessionId());
+                client.disconnect();
+            }
         }, props.authTimeout().toMillis(), TimeUnit.MILLISECONDS));
         s.addDisconnectListener(this::onDisconnect);
         s.addEventListener(CONNECT, Object.class, (client, data, ack) -> work.execute(() -> authenticate(client, data)));
@@ -185,6 +189,7 @@ class SocketGateway implements SmartLifecycle {
         try {
             var beat = bus.heartbeat();
             presence.refreshTtl();
+            limits.prune();
             if (beat.reRegistered()) presence.reRegisterAll();
             for (String dead : beat.claimedDead()) presence.reap(dead);
         } catch (RuntimeException e) {
@@ -195,6 +200,7 @@ class SocketGateway implements SmartLifecycle {
     // ---- authentication ----
 
     private void authenticate(SocketIOClient client, Object data) {
+        log.debug("user:connect from {} ({}, {})", client.getSessionId(), client.getEngineIOVersion(), client.getTransport());
         try {
             String token = AccessTokenService.stripBearer(tokenOf(client, data));
             var claims = tokens.verify(token).filter(c -> sessions.isActive(c.sessionId(), c.userId()));
@@ -250,6 +256,7 @@ class SocketGateway implements SmartLifecycle {
 
     /** {@code user:invalid_token}, then disconnect once the event had time to leave. */
     private void rejectAndDrop(SocketIOClient client) {
+        log.debug("Rejecting socket {}", client.getSessionId());
         var removed = local.remove(client.getSessionId());
         if (removed != null) work.execute(() -> presence.reconcile(removed.userId(), removed.sessionId()));
         client.sendEvent("user:invalid_token");
@@ -258,6 +265,35 @@ class SocketGateway implements SmartLifecycle {
 
     void revokeLocal(List<String> sessionIds) {
         for (var c : local.ofSessions(sessionIds)) rejectAndDrop(c.client());
+    }
+
+    /**
+     * While a polling client upgrades, it pauses polling and waits for its pending poll to return.
+     * netty-socketio answers the probe with a single NOOP on polling, which can reach the client
+     * before it starts pausing; the client then re-polls and the upgrade (and every emit buffered
+     * meanwhile, such as user:connect) hangs until the next ping, 25 s later. Like the reference
+     * engine.io server, keep sending NOOPs on polling every 100 ms until the upgrade completed.
+     */
+    void pumpNoopsDuringUpgrade(String engineSid) {
+        SocketIOServer s = server;
+        UUID id;
+        try {
+            id = UUID.fromString(engineSid);
+        } catch (IllegalArgumentException e) {
+            return;
+        }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        var task = new java.util.concurrent.atomic.AtomicReference<java.util.concurrent.ScheduledFuture<?>>();
+        task.set(timers.scheduleWithFixedDelay(() -> {
+            SocketIOClient client = s == null ? null : s.getClient(id);
+            if (client == null || client.getTransport() != com.corundumstudio.socketio.Transport.POLLING
+                    || System.nanoTime() > until || !running) {
+                var f = task.get();
+                if (f != null) f.cancel(false);
+                return;
+            }
+            client.send(new Packet(PacketType.NOOP, client.getEngineIOVersion()));
+        }, 50, 100, TimeUnit.MILLISECONDS));
     }
 
     private void onDisconnect(SocketIOClient client) {
@@ -286,7 +322,7 @@ class SocketGateway implements SmartLifecycle {
                 Object text = m.get("message");
                 if (text != null && !(text instanceof String)) throw ApiException.badRequest("message must be a string");
                 var result = messaging.send(conn.userId(), receiver, (String) text, (String) cmid);
-                ack(ack, ApiResponse.ok(result.message()));
+                if (ack.isAckRequested()) ack.sendAckData(SocketJson.raw(SocketJson.okEnvelope(json.encode(result.message()))));
             } catch (ApiException e) {
                 ack(ack, new ApiResponse<>(e.status().value(), e.getMessage(), null, e.status().getReasonPhrase()));
             } catch (RuntimeException e) {
@@ -307,7 +343,7 @@ class SocketGateway implements SmartLifecycle {
         work.execute(() -> {
             try {
                 long receiver = idOf(data instanceof Map<?, ?> m ? m.get("receiverID") : data, "receiverID");
-                var wait = rateLimiter.tryHit("typing-user", Long.toString(conn.userId()));
+                var wait = limits.tryHit("typing-user", conn.userId());
                 if (wait != null) {
                     ack(ack, ApiResponse.error(HttpStatus.TOO_MANY_REQUESTS, "Too many requests, try again later"));
                     return;

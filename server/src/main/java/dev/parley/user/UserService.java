@@ -93,6 +93,11 @@ public class UserService {
         return hasher.matches(password, user.passwordHash()) ? Optional.of(user) : Optional.empty();
     }
 
+    /** Presence changed (first socket up or last socket down): keep the last-seen time. */
+    public void recordLastSeen(long id, java.time.Instant when) {
+        users.touchLastSeen(id, when);
+    }
+
     public User requireActive(long id) {
         return users.findById(id).filter(u -> !u.deleted())
                 .orElseThrow(() -> ApiException.unauthorized("Account not found"));

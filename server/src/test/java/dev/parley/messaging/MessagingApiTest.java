@@ -207,6 +207,26 @@ class MessagingApiTest extends IntegrationTest {
         assertThat(api.get("/api/dialog", ann.accessToken()).data()).isEmpty();
     }
 
+    @Test
+    void concurrentFirstMessagesFromBothSidesMakeOneDialogAndLoseNothing() throws Exception {
+        var ann = signUp("Ann");
+        var ben = signUp("Ben");
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var futures = new ArrayList<java.util.concurrent.Future<Integer>>();
+            for (int i = 0; i < 24; i++) {
+                boolean fromAnn = i % 2 == 0;
+                String text = "race " + i;
+                futures.add(pool.submit(() -> (fromAnn
+                        ? api.post("/api/message/" + ben.id(), Map.of("message", text), ann.accessToken())
+                        : api.post("/api/message/" + ann.id(), Map.of("message", text), ben.accessToken())).status()));
+            }
+            for (var f : futures) assertThat(f.get()).isEqualTo(200);
+        }
+        assertThat(api.get("/api/message/" + ben.id() + "?take=100&skip=1", ann.accessToken()).data()).hasSize(23);
+        assertThat(api.get("/api/dialog", ann.accessToken()).data()).hasSize(1);
+        assertThat(api.get("/api/dialog", ben.accessToken()).data()).hasSize(1);
+    }
+
     static List<Long> ids(JsonNode page) {
         List<Long> out = new ArrayList<>();
         for (JsonNode m : page) out.add(m.get("messageID").asLong());

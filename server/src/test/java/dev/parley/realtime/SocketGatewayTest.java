@@ -17,6 +17,9 @@ import dev.parley.support.TestSocket.Auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SocketGatewayTest extends IntegrationTest {
+    @org.springframework.beans.factory.annotation.Autowired
+    dev.parley.user.UserService userService;
+
     private static final Duration WAIT = Duration.ofSeconds(5);
 
     static JsonNode sendOverSocket(TestSocket s, long to, String text, String cmid) {
@@ -215,6 +218,8 @@ class SocketGatewayTest extends IntegrationTest {
             b.await("user:connection_status", p -> (p).get("connectionStatus").asString().equals("offline"), WAIT);
             assertThat(api.get("/api/dialog", ben.accessToken()).data().get(0).get("connectionStatus").asString()).isEqualTo("offline");
             assertThat(api.get("/api/session", ann.accessToken()).data().get(0).get("online").asBoolean()).isFalse();
+            var lastSeen = userService.findById(ann.id()).orElseThrow().lastSeenAt();
+            assertThat(lastSeen).isNotNull().isAfter(java.time.Instant.now().minusSeconds(30));
         }
     }
 

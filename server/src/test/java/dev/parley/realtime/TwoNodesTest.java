@@ -35,7 +35,7 @@ class TwoNodesTest extends IntegrationTest {
 
     record Node(ConfigurableApplicationContext ctx, ApiClient api, int socketPort) {}
 
-    private Node startNode() {
+    private Node startNode(String... extraArgs) {
         int http = TestServices.freePort(), socket = TestServices.freePort();
         var props = new ArrayList<String>();
         for (String key : List.of("spring.datasource.url", "spring.datasource.username", "spring.data.redis.url",
@@ -45,17 +45,20 @@ class TwoNodesTest extends IntegrationTest {
         }
         props.add("--spring.datasource.password=");
         for (String rule : new String[] {"login-ip", "search-user", "message-send-user", "typing-user"}) {
-            props.add("--parley.rate-limit.rules." + rule + "=100000/1m");
+            String key = "--parley.rate-limit.rules." + rule + "=";
+            if (java.util.Arrays.stream(extraArgs).noneMatch(a -> a.startsWith(key))) props.add(key + "100000/1m");
         }
         props.add("--server.port=" + http);
         props.add("--parley.socket.port=" + socket);
+        props.addAll(List.of(extraArgs));
         var ctx = new SpringApplicationBuilder(ParleyApplication.class).run(props.toArray(String[]::new)); // args beat application.yml
         started.add(ctx);
         return new Node(ctx, new ApiClient("http://127.0.0.1:" + http), socket);
     }
 
     private synchronized Node nodeB() {
-        if (nodeB == null) nodeB = startNode();
+        // tokens node B issues expire fast; its send limit is low (the counters are shared in Redis)
+        if (nodeB == null) nodeB = startNode("--parley.jwt.access-token-ttl=3s", "--parley.rate-limit.rules.message-send-user=6/1m");
         return nodeB;
     }
 
@@ -111,6 +114,41 @@ class TwoNodesTest extends IntegrationTest {
             phoneOnB.awaitDisconnected(Duration.ofSeconds(1));
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
             assertThat(laptopOnA.isDisconnected()).isFalse();
+        }
+    }
+
+    @Test
+    void aSocketWhoseAccessTokenExpiresIsToldAndDisconnected() {
+        var b = nodeB();
+        var ann = signUp("Ann");
+        var r = b.api().post("/api/auth/login", Map.of("email", ann.email(), "password", PASSWORD, "os", "Linux", "browser", "Short"));
+        String shortToken = r.data().get("accessToken").asString(); // issued by node B: 3 s
+        try (var s = TestSocket.connectAs(b.socketPort(), shortToken, TestSocket.Auth.AUTH_PAYLOAD, true);
+             var longLived = TestSocket.connectAs(b.socketPort(), ann)) {
+            long t0 = System.nanoTime();
+            s.await("user:invalid_token", Duration.ofSeconds(5));
+            s.awaitDisconnected(Duration.ofSeconds(1));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofMillis(1500));
+            assertThat(longLived.isDisconnected()).isFalse();
+        }
+    }
+
+    @Test
+    void sendLimitsAnswer429OnSocketAndRest() {
+        var b = nodeB();
+        var ann = signUp("Ann");
+        var ben = signUp("Ben");
+        try (var annOnB = TestSocket.connectAs(b.socketPort(), ann)) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(SocketGatewayTest.sendOverSocket(annOnB, ben.id(), "m" + i, null).get("statusCode").asInt()).isEqualTo(200);
+            }
+            assertThat(b.api().post("/api/message/" + ben.id(), Map.of("message", "sixth"), ann.accessToken()).status()).isEqualTo(200);
+            var ack = SocketGatewayTest.sendOverSocket(annOnB, ben.id(), "seventh", null);
+            assertThat(ack.get("statusCode").asInt()).isEqualTo(429);
+            var rest = b.api().post("/api/message/" + ben.id(), Map.of("message", "eighth"), ann.accessToken());
+            assertThat(rest.status()).isEqualTo(429);
+            assertThat(rest.header("Retry-After")).isNotNull();
+            assertThat(api.get("/api/message/" + ann.id() + "?take=100&skip=1", ben.accessToken()).data()).hasSize(5);
         }
     }
 

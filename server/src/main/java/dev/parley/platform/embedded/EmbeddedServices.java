@@ -1,5 +1,6 @@
 package dev.parley.platform.embedded;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -8,7 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import redis.embedded.RedisServer;
+import redis.embedded.core.ExecutableProvider;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,7 @@ public class EmbeddedServices implements EnvironmentPostProcessor, DisposableBea
     private static final Logger log = LoggerFactory.getLogger(EmbeddedServices.class);
 
     private EmbeddedPostgres postgres;
-    private RedisServer redis;
+    private Process redis;
     /** Stops the services if the JVM exits before a context takes over their shutdown. */
     private final Thread orphanGuard = Thread.ofPlatform().unstarted(this::destroy);
 
@@ -91,28 +92,51 @@ public class EmbeddedServices implements EnvironmentPostProcessor, DisposableBea
                 (System.nanoTime() - t0) / 1_000_000);
     }
 
+    /**
+     * Runs the Redis binary shipped in the embedded-redis artifact as our own child process: that
+     * library's own launcher adds a JVM shutdown hook that kills Redis while the application is
+     * still shutting down, so it only provides the binary here.
+     */
     private void startRedis(Path dir, Map<String, Object> props) throws IOException {
         Files.createDirectories(dir);
         int port = freePort();
         String password = secretIn(dir.resolve("redis-password"));
-        redis = RedisServer.newRedisServer()
-                .bind("127.0.0.1")
-                .port(port)
-                .setting("requirepass " + password)
-                .setting("dir \"" + dir.toString().replace("\"", "\\\"") + "\"")
-                .setting("save 60 1")              // sessions survive a restart
-                .setting("appendonly no")
-                .setting("protected-mode yes")
-                .build();
-        redis.start();
+        File binary = ExecutableProvider.newJarResourceProvider().get();
+        Path logFile = dir.resolve("redis.log");
+        redis = new ProcessBuilder(binary.getAbsolutePath(),
+                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--protected-mode", "yes",
+                "--requirepass", password, "--dir", dir.toString(),
+                "--save", "60 1", "--appendonly", "no",          // sessions survive a restart
+                "--logfile", logFile.toString(), "--daemonize", "no")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        awaitPort(port, redis);
         props.put("spring.data.redis.url", "redis://:" + password + "@127.0.0.1:" + port);
         log.info("Embedded Redis on port {} with data in {}", port, dir);
+    }
+
+    private static void awaitPort(int port, Process process) throws IOException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) throw new IOException("Embedded Redis exited with " + process.exitValue());
+            try (var socket = new java.net.Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException notYet) {
+                try { Thread.sleep(20); } catch (InterruptedException e) { Thread.currentThread().interrupt(); throw notYet; }
+            }
+        }
+        throw new IOException("Embedded Redis did not open port " + port + " in 20 s");
     }
 
     @Override
     public synchronized void destroy() {
         if (redis != null) {
-            try { redis.stop(); } catch (Exception e) { log.warn("Stopping embedded Redis failed", e); }
+            redis.destroy(); // SIGTERM: Redis saves its snapshot and exits
+            try {
+                if (!redis.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) redis.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                redis.destroyForcibly();
+            }
             redis = null;
         }
         if (postgres != null) {

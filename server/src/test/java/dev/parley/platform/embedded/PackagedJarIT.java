@@ -40,6 +40,7 @@ class PackagedJarIT {
         } finally {
             stop(first);
         }
+        assertNoProcessUses(dataDir); // embedded PostgreSQL and Redis went down with the server
         assertThat(Files.readString(dataDir.resolve("jwt-secret")).strip()).hasSizeGreaterThanOrEqualTo(32);
 
         Process second = start(jar, dataDir, port);
@@ -53,6 +54,22 @@ class PackagedJarIT {
         } finally {
             stop(second);
         }
+        assertNoProcessUses(dataDir);
+    }
+
+    private static void assertNoProcessUses(Path dataDir) throws InterruptedException {
+        String dir = dataDir.toString();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<String> left;
+        do {
+            left = ProcessHandle.allProcesses()
+                    .map(p -> p.info().commandLine().orElse(""))
+                    .filter(cmd -> cmd.contains(dir) && !cmd.contains("parley.jar"))
+                    .toList();
+            if (left.isEmpty()) return;
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("embedded services still running after the server stopped: " + left);
     }
 
     private static Process start(Path jar, Path dataDir, int port) throws Exception {
@@ -65,7 +82,7 @@ class PackagedJarIT {
 
     private static long awaitHealthy(ApiClient api, Process process) throws Exception {
         long t0 = System.nanoTime();
-        long deadline = t0 + Duration.ofSeconds(90).toNanos();
+        long deadline = t0 + Duration.ofSeconds(180).toNanos();
         while (System.nanoTime() < deadline) {
             assertThat(process.isAlive()).as("server process exited early").isTrue();
             try {
@@ -78,7 +95,7 @@ class PackagedJarIT {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("server did not become healthy in 90 s");
+        throw new AssertionError("server did not become healthy in 180 s");
     }
 
     private static void stop(Process p) throws Exception {
