@@ -215,6 +215,21 @@ export async function startMockServer({ port, socketPort, distDir, publicUrl, ac
       users.find((x) => x.id === me).bio = b.newBio
       return ok(res)
     }
+    if (key === 'POST /api/user/change/password') {
+      const u = users.find((x) => x.id === me)
+      if (u.password !== b.oldPassword) return fail(res, 401, 'Invalid password')
+      u.password = b.newPassword
+      for (const x of sessions.values()) if (x.userID === me) revoke(x.sid)
+      return ok(res)
+    }
+    if (key === 'DELETE /api/user') {
+      const u = users.find((x) => x.id === me)
+      if (u.password !== b.password) return fail(res, 401, 'Invalid password')
+      u.email = `deleted-${u.id}`
+      u.name = 'Deleted account'
+      for (const x of sessions.values()) if (x.userID === me) revoke(x.sid)
+      return ok(res)
+    }
     if (key === 'POST /api/user/change/email') {
       const u = users.find((x) => x.id === me)
       if (u.password !== b.password) return fail(res, 401, 'Invalid password')

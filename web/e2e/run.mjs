@@ -3,6 +3,7 @@
 //   node web/e2e/run.mjs --jar server/target/parley.jar      (from the repo root)
 //   npm run e2e -- --jar ../server/target/parley.jar         (from web/)
 // Options: --mock (in-memory stand-in instead of the jar, for SPA development),
+//          --own-redis (run /usr/bin/redis-server ourselves instead of the server's embedded one),
 //          --only <substring> (run matching scenarios), --keep (keep data dir / logs).
 import { spawn } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync, createWriteStream, existsSync } from 'node:fs'
@@ -35,6 +36,7 @@ const JAR = jarArg ? resolve(baseCwd, jarArg) : null
 const JAVA = process.env.PARLEY_JAVA || (existsSync('/usr/lib/jvm/temurin-25-jdk-amd64/bin/java') ? '/usr/lib/jvm/temurin-25-jdk-amd64/bin/java' : 'java')
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
 const ACCESS_TTL = arg('--access-ttl') || '5s'
+const OWN_REDIS = flag('--own-redis')
 
 if (!MOCK && (!JAR || !existsSync(JAR))) {
   console.error(`usage: node e2e/run.mjs --jar <path-to-parley.jar>  (jar not found: ${JAR})`)
@@ -122,6 +124,14 @@ async function startServer(smtpPort) {
   }
   const logFile = join(outDir, 'server.log')
   const out = createWriteStream(logFile)
+  const extra = []
+  let redis = null
+  if (OWN_REDIS) {
+    const redisPort = await freePort()
+    redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dataDir], { stdio: 'ignore' })
+    extra.push(`--spring.data.redis.url=redis://127.0.0.1:${redisPort}`)
+    log(`own redis-server on :${redisPort}`)
+  }
   const args = [
     '--enable-native-access=ALL-UNNAMED',
     '-jar',
@@ -134,6 +144,7 @@ async function startServer(smtpPort) {
     `--spring.mail.port=${smtpPort}`,
     `--parley.jwt.access-token-ttl=${ACCESS_TTL}`,
     '--parley.rate-limit.enabled=false',
+    ...extra,
   ]
   log(`starting server: ${JAVA} ${args.join(' ')}`)
   const proc = spawn(JAVA, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false })
@@ -165,6 +176,7 @@ async function startServer(smtpPort) {
       proc.kill('SIGTERM')
       await Promise.race([new Promise((r) => proc.on('exit', r)), sleep(15000)])
       if (exited === null) proc.kill('SIGKILL')
+      redis?.kill('SIGTERM')
     },
   }
 }
@@ -183,6 +195,11 @@ async function newPage({ mobile = false, theme = 'light' } = {}) {
     locale: 'en-US',
   })
   contexts.push(ctx)
+  ctx.on('close', () => contexts.splice(contexts.indexOf(ctx), 1))
+  ctx.refreshes = 0
+  ctx.on('request', (r) => {
+    if (r.url().endsWith('/api/auth/refresh-token')) ctx.refreshes++
+  })
   const page = await ctx.newPage()
   wire(page)
   return page
@@ -261,6 +278,8 @@ async function setTheme(page, theme) {
   await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme)
 }
 async function shootBoth(page, name) {
+  // toasts are transient: keep them out of the reference screenshots
+  await page.evaluate(() => window.__parley.store.getState().toasts.forEach((t) => window.__parley.store.getState().dismissToast(t.id)))
   for (const theme of ['light', 'dark']) {
     await setTheme(page, theme)
     await sleep(150)
@@ -380,6 +399,7 @@ const scenarios = [
       await openChat(pb, A.name)
       const sent = []
       const t0 = Date.now()
+      const r0 = [pa.context().refreshes, pb.context().refreshes]
       for (let i = 0; i < 8; i++) {
         const [p, who] = i % 2 ? [pb, 'B'] : [pa, 'A']
         const text = `ttl ${who}${i}`
@@ -387,7 +407,9 @@ const scenarios = [
         sent.push(text)
         await sleep(2600)
       }
-      log(`  sent ${sent.length} messages over ${((Date.now() - t0) / 1000).toFixed(0)}s`)
+      const refreshes = [pa.context().refreshes - r0[0], pb.context().refreshes - r0[1]]
+      log(`  sent ${sent.length} messages over ${((Date.now() - t0) / 1000).toFixed(0)}s; token refreshes A=${refreshes[0]} B=${refreshes[1]}`)
+      if (/^[1-9]s$/.test(ACCESS_TTL)) assert(refreshes.every((n) => n >= 3), 'several refreshes happened on both sides')
       for (const p of [pa, pb]) {
         for (const s of sent) await expectBubble(p, s)
         const list = (await texts(p)).filter((x) => x.startsWith('ttl '))
@@ -454,6 +476,10 @@ const scenarios = [
       await openChat(pa, B.name)
       await sleep(300)
       await shootBoth(pa, 'workspace-conversation')
+      await pa.evaluate(() => window.__parley.store.getState().setLang('ru'))
+      await pa.getByText('в сети').first().waitFor()
+      await pa.screenshot({ path: join(shotDir, 'workspace-conversation-ru-light.png') })
+      await pa.evaluate(() => window.__parley.store.getState().setLang('en'))
       const fresh = await newPage()
       const t0 = Date.now()
       await fresh.goto(`${BASE}/signin`)
@@ -507,7 +533,7 @@ const scenarios = [
       await expectBubble(pb, 'Hi Bob, this is Alice', 5000)
       const all = await texts(pb)
       const bulk = all.filter((t) => t.startsWith('bulk '))
-      assert(bulk.length === 45 && bulk.every((t, i) => t === `bulk ${String(i + 1).padStart(2, '0')}`), 'all 45 in order, no gaps or duplicates')
+      assert(bulk.length === 45 && bulk.every((t, i) => t === `bulk ${String(i + 1).padStart(2, '0')}`), `all 45 in order, no gaps or duplicates: ${bulk.join(',')}`)
       // scrolled up: a new message shows the jump button instead of yanking the view
       await send(pa, 'look down here')
       await pb.getByTestId('jump-new').waitFor()
@@ -517,7 +543,7 @@ const scenarios = [
     },
   ],
   [
-    'password reset and email change by emailed links',
+    'password reset, email change by emailed links, password change, account deletion',
     async () => {
       const C = { name: `Carol ${stamp.slice(-4)}`, email: `carol.${stamp}@example.test` }
       const p = await newPage()
@@ -542,7 +568,55 @@ const scenarios = [
       await p.getByText('Your new email address is confirmed').waitFor()
       await p.goto(`${BASE}/settings`)
       await p.getByText(newEmail).waitFor()
+      // change password: every session is revoked, so we land on sign-in with an explanation
+      const pwForm = p.locator('form', { has: p.getByRole('button', { name: 'Change password' }) })
+      await pwForm.getByLabel('Current password').fill('brand-new-pass-1')
+      await pwForm.getByLabel('New password').fill('third-pass-333')
+      await pwForm.getByRole('button', { name: 'Change password' }).click()
+      await p.getByRole('heading', { name: 'Sign in to Parley' }).waitFor()
+      await p.getByText('Password changed').waitFor()
+      await signIn(p, newEmail, 'third-pass-333')
+      // delete the account
+      await p.goto(`${BASE}/settings`)
+      await p.getByRole('button', { name: 'Delete account' }).click()
+      const delForm = p.locator('form.danger-zone')
+      await delForm.getByLabel('Current password').fill('third-pass-333')
+      await delForm.getByRole('button', { name: 'Delete my account' }).click()
+      await p.getByRole('heading', { name: 'Sign in to Parley' }).waitFor()
+      await p.getByLabel('Email').fill(newEmail)
+      await p.getByLabel('Password', { exact: true }).fill('third-pass-333')
+      await p.getByRole('button', { name: 'Sign in' }).click()
+      await p.getByText('Invalid password or email').waitFor()
       await p.context().close()
+    },
+  ],
+  [
+    'notifications: toast while looking elsewhere, system notification while the tab is hidden',
+    async () => {
+      await pa.goto(`${BASE}/settings`)
+      await waitOnline(pa)
+      await send(pb, 'ping while in settings')
+      await pa.getByTestId('toast').filter({ hasText: 'New message from' }).waitFor()
+      // pretend the tab is hidden and record system notifications
+      await pa.evaluate(() => {
+        window.__shown = []
+        window.Notification = class {
+          static permission = 'granted'
+          constructor(title, opts) {
+            window.__shown.push({ title, body: opts?.body })
+          }
+          close() {}
+        }
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })
+        document.dispatchEvent(new Event('visibilitychange'))
+      })
+      await send(pb, 'ping while hidden')
+      const shown = await until('system notification', () => pa.evaluate(() => window.__shown.find((n) => n.body === 'ping while hidden')))
+      assert(shown.title === B.name, `notification titled with the sender (got ${shown.title})`)
+      await until('unread total in title', async () => /^\(\d+\) Parley$/.test(await pa.title()))
+      await pa.reload() // back to a visible tab
+      await waitOnline(pa)
+      await openChat(pa, B.name)
     },
   ],
   [
@@ -615,8 +689,8 @@ try {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   })
   let broken = false
-  for (const [name, fn] of scenarios) {
-    if (ONLY && !name.includes(ONLY)) continue
+  for (const [i, [name, fn]] of scenarios.entries()) {
+    if (ONLY && i > 0 && !name.includes(ONLY)) continue // the first scenario creates the users
     if (broken) {
       log(`SKIP (earlier setup failed) ${name}`)
       failed++
@@ -631,7 +705,8 @@ try {
       failed++
       log(`FAIL ${name}: ${e.message.split('\n').slice(0, 6).join('\n')}`)
       const safe = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)
-      for (const [i, p] of [pa, pb].entries()) if (p && !p.isClosed()) await p.screenshot({ path: join(outDir, `fail-${safe}-${i}.png`) }).catch(() => {})
+      const open = contexts.flatMap((c) => c.pages()).filter((p) => !p.isClosed())
+      for (const [i, p] of open.entries()) await p.screenshot({ path: join(outDir, `fail-${safe}-${i}.png`) }).catch(() => {})
       if (!pa || !pb) broken = true
     }
   }

@@ -132,3 +132,24 @@ describe('HttpClient refresh', () => {
     expect(err.retryAfter).toBe(12)
   })
 })
+
+describe('HttpClient sign-out races', () => {
+  it('a refresh that fails after the user already signed out does not overwrite the sign-out reason', async () => {
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const fetch = vi.fn(async () => {
+      await gate
+      return json(401, { statusCode: 401, message: 'Refresh token verify failed' })
+    })
+    const storage = memoryStorage()
+    const http = new HttpClient({ fetch: fetch as unknown as typeof globalThis.fetch, storage, device })
+    http.setTokens({ userID: 7, accessToken: 'a1', refreshToken: 'r1' })
+    const reasons: (string | null)[] = []
+    http.onSignedOut = (r) => reasons.push(r)
+    const refreshing = http.refresh('a1')
+    http.signOut('Password changed')
+    release()
+    expect(await refreshing).toBe(false)
+    expect(reasons).toEqual(['Password changed'])
+  })
+})

@@ -174,8 +174,10 @@ export class HttpClient {
     if (this.accessToken && this.accessToken !== failedToken) return true
     let saved = this.saved()
     if (!saved) {
+      // nothing to refresh with: only announce a sign-out if we still thought we were signed in
+      const wasSignedIn = this.userID !== null || this.accessToken !== null
       this.clearLocal()
-      this.onSignedOut(null, false)
+      if (wasSignedIn) this.onSignedOut(SESSION_ENDED, false)
       return false
     }
     if (this.knownRefresh !== null && saved.refreshToken !== this.knownRefresh) {
@@ -210,6 +212,11 @@ export class HttpClient {
     if (res.status >= 500 || res.status === 429) {
       throw new ApiError(res.status, 'refresh temporarily failed')
     }
+    // While our refresh was in flight this tab (or another) may have signed out or
+    // rotated the pair itself: then that outcome stands and we do not sign out again.
+    const now = this.saved()
+    if (!now) return false
+    if (now.refreshToken !== saved.refreshToken) return this.accessToken !== null && this.accessToken !== failedToken
     this.signOut(SESSION_ENDED)
     return false
   }

@@ -61,10 +61,14 @@ function stopRealtime() {
 /** After every (re)connect: fetch whatever was sent while we were away. */
 async function afterConnect(): Promise<void> {
   const s = store.getState()
-  if (s.maxMessageID > 0) {
+  // Before the first connect nothing was live: history loaded meanwhile (e.g. a deep link
+  // to /c/:id) is the cursor then. With no history at all, the dialog reload below suffices.
+  const loadedMax = Math.max(0, ...Object.values(s.conversations).flatMap((c) => c.messages.map((m) => m.messageID)))
+  const cursor = s.maxMessageID || loadedMax
+  if (cursor > 0) {
     await syncMissed(
       (after, limit) => http.get<Message[]>(`/api/sync?after=${after}&limit=${limit}`),
-      s.maxMessageID,
+      cursor,
       (page) => onMessages(page, false),
     )
   }

@@ -114,7 +114,7 @@ function sortMessages(list: ChatMessage[]): ChatMessage[] {
 }
 
 /** Inserts or replaces by messageID, or replaces the optimistic bubble with the same clientMessageID. */
-function merge(list: ChatMessage[], m: Message): { list: ChatMessage[]; isNew: boolean } {
+function merge(list: ChatMessage[], m: Message, me?: number | null): { list: ChatMessage[]; isNew: boolean } {
   const byId = list.findIndex((x) => x.messageID === m.messageID)
   if (byId >= 0) {
     const old = list[byId]
@@ -127,13 +127,16 @@ function merge(list: ChatMessage[], m: Message): { list: ChatMessage[]; isNew: b
     if (m.clientMessageID) next = next.filter((x) => !(x.messageID <= 0 && x.clientMessageID === m.clientMessageID))
     return { list: next, isNew: false }
   }
-  if (m.clientMessageID) {
-    const byClient = list.findIndex((x) => x.messageID <= 0 && x.clientMessageID === m.clientMessageID)
-    if (byClient >= 0) {
-      const next = list.slice()
-      next[byClient] = { ...m, key: list[byClient].key, status: 'sent' }
-      return { list: sortMessages(next), isNew: false }
-    }
+  let twin = m.clientMessageID ? list.findIndex((x) => x.messageID <= 0 && x.clientMessageID === m.clientMessageID) : -1
+  // The server's echo carries no clientMessageID and may beat the ack: pair it with the
+  // oldest bubble still in flight with the same text (sends go out one at a time, in order).
+  if (twin < 0 && !m.clientMessageID && me !== undefined && m.senderID === me) {
+    twin = list.findIndex((x) => x.messageID <= 0 && x.status === 'pending' && x.message === m.message)
+  }
+  if (twin >= 0) {
+    const next = list.slice()
+    next[twin] = { ...m, clientMessageID: m.clientMessageID ?? list[twin].clientMessageID, key: list[twin].key, status: 'sent' }
+    return { list: sortMessages(next), isNew: false }
   }
   return { list: sortMessages([...list, toChat(m)]), isNew: true }
 }
@@ -188,7 +191,8 @@ export function createAppStore() {
     signedIn: (userID) =>
       set((s) => (s.userID === userID && s.authStatus === 'signedIn' ? s : { ...sessionState(), toasts: s.toasts, userID, authStatus: 'signedIn', notice: null })),
     setMe: (me) => set((s) => ({ me, names: { ...s.names, [me.id]: me.name } })),
-    signedOut: (notice) => set((s) => ({ ...sessionState(), toasts: s.toasts, authStatus: 'signedOut', notice })),
+    // a late duplicate sign-out (e.g. from a socket re-auth) must not wipe the reason already shown
+    signedOut: (notice) => set((s) => ({ ...sessionState(), toasts: s.toasts, authStatus: 'signedOut', notice: notice ?? (s.authStatus === 'signedOut' ? s.notice : null) })),
     setConn: (conn) => set({ conn }),
 
     setDialogs: (d) =>
@@ -231,7 +235,7 @@ export function createAppStore() {
         for (const m of msgs) {
           const peer = peerOf(m, me)
           const conv = conversations[peer] ?? emptyConversation()
-          const { list, isNew } = merge(conv.messages, m)
+          const { list, isNew } = merge(conv.messages, m, me)
           conversations[peer] = { ...conv, messages: list }
           maxMessageID = Math.max(maxMessageID, m.messageID)
           const incoming = m.senderID !== me

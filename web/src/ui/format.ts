@@ -32,3 +32,23 @@ export function dateTime(iso: string, locale: string): string {
   if (Number.isNaN(d.getTime())) return ''
   return d.toLocaleString(locale, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
 }
+
+/** Shortens IPv6 addresses the canonical way (0:0:0:0:0:0:0:1 → ::1). */
+export function prettyIp(ip: string): string {
+  if (!ip || !ip.includes(':') || ip.includes('::')) return ip
+  const parts = ip.split(':').map((p) => p.replace(/^0+(?=.)/, ''))
+  let best = -1
+  let len = 0
+  for (let i = 0; i < parts.length; ) {
+    if (parts[i] !== '0') {
+      i++
+      continue
+    }
+    let j = i
+    while (j < parts.length && parts[j] === '0') j++
+    if (j - i > len) [best, len] = [i, j - i]
+    i = j
+  }
+  if (len < 2) return parts.join(':')
+  return `${parts.slice(0, best).join(':')}::${parts.slice(best + len).join(':')}`
+}

@@ -96,20 +96,31 @@ async function deliver(peerID: number, text: string, clientMessageID: string): P
   ensureDialog(peerID, msg)
 }
 
+// Sends to one peer go out one at a time: the server numbers messages in commit order, and
+// parallel sends (REST fallbacks, or socket events handled concurrently) could overtake each other.
+const queues = new Map<number, Promise<void>>()
+function enqueue(peerID: number, job: () => Promise<void>): void {
+  const next = (queues.get(peerID) ?? Promise.resolve()).then(job, job)
+  queues.set(peerID, next)
+  void next.finally(() => {
+    if (queues.get(peerID) === next) queues.delete(peerID)
+  })
+}
+
 export function sendMessage(peerID: number, text: string): void {
   const body = text.trim()
   if (!body) return
   const cmid = crypto.randomUUID()
   lastTyping = 0 // the next keystroke announces typing again
   store.getState().addPending(peerID, body, cmid)
-  void deliver(peerID, body, cmid)
+  enqueue(peerID, () => deliver(peerID, body, cmid))
 }
 
 export function retryMessage(peerID: number, clientMessageID: string): void {
   const m = store.getState().conversations[peerID]?.messages.find((x) => x.clientMessageID === clientMessageID && x.messageID <= 0)
   if (!m) return
   store.getState().setRetrying(peerID, clientMessageID)
-  void deliver(peerID, m.message, clientMessageID)
+  enqueue(peerID, () => deliver(peerID, m.message, clientMessageID))
 }
 
 export async function editMessage(m: Message, text: string): Promise<boolean> {

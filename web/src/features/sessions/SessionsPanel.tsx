@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react'
 import { ApiError } from '../../api/http'
 import { localeOf, useT } from '../../app/i18n'
 import { store, useStore } from '../../app/store'
-import { dateTime } from '../../ui/format'
+import { dateTime, prettyIp } from '../../ui/format'
 import { Button } from '../../ui/ui'
 import { loadSessions, revokeOthers, revokeSession } from './sessionService'
 
@@ -41,7 +41,7 @@ export function SessionsPanel() {
               </strong>
               {s.current ? <span className="pill">{t('set.thisDevice')}</span> : s.online ? <span className="pill pill-muted">{t('set.online')}</span> : null}
               <span className="muted">
-                {s.ip} · {t('set.lastActive', { time: dateTime(s.lastUsedAt, locale) })}
+                {prettyIp(s.ip)} · {t('set.lastActive', { time: dateTime(s.lastUsedAt, locale) })}
               </span>
             </div>
             {!s.current ? (
