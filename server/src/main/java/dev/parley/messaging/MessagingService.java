@@ -36,11 +36,14 @@ public class MessagingService {
     private final ObjectProvider<ContactPresence> presence;
     private final UserService users;
     private final SendBatcher batcher;
+    private final java.util.concurrent.Semaphore inFlight;
     private final ObjectProvider<SendRateLimit> sendRateLimit;
 
     MessagingService(MessageRepository repo, ApplicationEventPublisher events, RateLimiter rateLimiter,
                      ObjectProvider<ContactPresence> presence, UserService users,
-                     ObjectProvider<SendRateLimit> sendRateLimit, SendBatcher batcher) {
+                     ObjectProvider<SendRateLimit> sendRateLimit, SendBatcher batcher,
+                     @org.springframework.beans.factory.annotation.Value("${parley.messaging.max-in-flight:512}") int maxInFlight) {
+        this.inFlight = new java.util.concurrent.Semaphore(maxInFlight);
         this.sendRateLimit = sendRateLimit;
         this.batcher = batcher;
         this.users = users;
@@ -54,6 +57,24 @@ public class MessagingService {
     public record SendResult(MessageView message, boolean duplicate) {}
 
     public SendResult send(long sender, long receiver, String text, String clientMessageId) {
+        // Backpressure: past this many sends in flight on this node, answer 503 at once rather than
+        // queue without bound (latency would grow to the pool timeout and end in 500s).
+        boolean admitted;
+        try {
+            admitted = inFlight.tryAcquire(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            admitted = false;
+        }
+        if (!admitted) throw ApiException.unavailable("Too many messages in flight, try again shortly", java.time.Duration.ofSeconds(1));
+        try {
+            return admittedSend(sender, receiver, text, clientMessageId);
+        } finally {
+            inFlight.release();
+        }
+    }
+
+    private SendResult admittedSend(long sender, long receiver, String text, String clientMessageId) {
         String body = Validate.messageText(text, "message");
         UUID cmid = parseClientId(clientMessageId);
         if (receiver <= 0) throw ApiException.badRequest("Receiver user not found");

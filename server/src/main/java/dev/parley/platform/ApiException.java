@@ -28,6 +28,9 @@ public class ApiException extends RuntimeException {
     public static ApiException badRequest(String message) { return new ApiException(HttpStatus.BAD_REQUEST, message); }
     public static ApiException unauthorized(String message) { return new ApiException(HttpStatus.UNAUTHORIZED, message); }
     public static ApiException notFound(String message) { return new ApiException(HttpStatus.NOT_FOUND, message); }
+    public static ApiException unavailable(String message, Duration retryAfter) {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, message, retryAfter);
+    }
     public static ApiException tooManyRequests(Duration retryAfter) {
         return new ApiException(HttpStatus.TOO_MANY_REQUESTS, "Too many requests, try again later", retryAfter);
     }
