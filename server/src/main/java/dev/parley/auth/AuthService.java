@@ -1,0 +1,64 @@
+package dev.parley.auth;
+
+import org.springframework.stereotype.Service;
+
+import dev.parley.platform.ApiException;
+import dev.parley.platform.ParleyProperties;
+import dev.parley.session.RefreshResult;
+import dev.parley.session.SessionStore;
+import dev.parley.user.User;
+import dev.parley.user.UserService;
+
+/** Login, token refresh and logout. */
+@Service
+public class AuthService {
+    static final String INVALID_CREDENTIALS = "Invalid password or email";
+    static final String NOT_CONFIRMED = "You need to confirm your email";
+    static final String REFRESH_FAILED = "Refresh token verify failed";
+
+    private final UserService users;
+    private final PasswordHasher hasher;
+    private final SessionStore sessions;
+    private final AccessTokenService accessTokens;
+    private final boolean requireConfirmation;
+
+    public AuthService(UserService users, PasswordHasher hasher, SessionStore sessions,
+                       AccessTokenService accessTokens, ParleyProperties props) {
+        this.users = users;
+        this.hasher = hasher;
+        this.sessions = sessions;
+        this.accessTokens = accessTokens;
+        this.requireConfirmation = props.auth().requireEmailConfirmation();
+    }
+
+    public record TokenPair(long userID, String accessToken, String refreshToken) {}
+
+    /**
+     * Unknown email and wrong password get the same answer after the same bcrypt work.
+     * Confirmation is checked only after the password, so it reveals nothing to strangers.
+     */
+    public TokenPair login(String email, String password, String os, String browser, String ip) {
+        User user = users.findByEmail(email).filter(u -> !u.deleted()).orElse(null);
+        if (user == null) {
+            hasher.burn(password);
+            throw ApiException.unauthorized(INVALID_CREDENTIALS);
+        }
+        if (!hasher.matches(password, user.passwordHash())) throw ApiException.unauthorized(INVALID_CREDENTIALS);
+        if (requireConfirmation && !user.emailConfirmed()) throw ApiException.unauthorized(NOT_CONFIRMED);
+        var session = sessions.create(user.id(), os, browser, ip);
+        return new TokenPair(user.id(), accessTokens.issue(user.id(), session.sessionId()), session.refreshToken());
+    }
+
+    public TokenPair refresh(long userId, String refreshToken, String ip) {
+        return switch (sessions.rotate(userId, refreshToken, ip)) {
+            case RefreshResult.Rotated r ->
+                    new TokenPair(userId, accessTokens.issue(userId, r.sessionId()), r.refreshToken());
+            case RefreshResult.Rejected r -> throw ApiException.unauthorized(REFRESH_FAILED);
+            case RefreshResult.Reused r -> throw ApiException.unauthorized(REFRESH_FAILED);
+        };
+    }
+
+    public void logout(AuthUser user) {
+        sessions.revoke(user.userId(), java.util.List.of(user.sessionId()));
+    }
+}

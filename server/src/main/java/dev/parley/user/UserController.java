@@ -1,0 +1,141 @@
+package dev.parley.user;
+
+import java.util.List;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.parley.auth.AuthUser;
+import dev.parley.platform.ApiException;
+import dev.parley.platform.ApiResponse;
+import dev.parley.platform.ClientInfo;
+import dev.parley.platform.Validate;
+import dev.parley.ratelimit.RateLimiter;
+
+@RestController
+@RequestMapping("/api/user")
+@Tag(name = "Users", description = "Core: accounts and profiles")
+public class UserController {
+    private final UserService users;
+    private final RateLimiter rateLimiter;
+
+    public UserController(UserService users, RateLimiter rateLimiter) {
+        this.users = users;
+        this.rateLimiter = rateLimiter;
+    }
+
+    public record RegisterRequest(String name, String email, String password) {}
+    public record EmailRequest(String email) {}
+    public record SearchRequest(String name) {}
+    public record PasswordRequest(String password) {}
+    public record ChangePasswordRequest(String oldPassword, String newPassword) {}
+    public record ChangeNameRequest(String newName) {}
+    public record ChangeBioRequest(String newBio) {}
+    public record ChangeEmailRequest(String password, String newEmail) {}
+    public record Me(long id, String name, String email, String bio) {}
+
+    @PostMapping
+    @Operation(summary = "Register; sends a confirmation email. 400 'Email {email} already in use'")
+    public ApiResponse<Void> register(@RequestBody RegisterRequest body, HttpServletRequest request) {
+        String name = Validate.name(body.name(), "name");
+        String email = Validate.email(body.email(), "email");
+        String password = Validate.password(body.password(), "password");
+        rateLimiter.hit("register-ip", ClientInfo.ip(request));
+        users.register(name, email, password);
+        return ApiResponse.ok();
+    }
+
+    @PostMapping("/check-email")
+    @Operation(summary = "400 'Email already in use' if the email is taken")
+    public ApiResponse<Void> checkEmail(@RequestBody EmailRequest body, HttpServletRequest request) {
+        String email = Validate.email(body.email(), "email");
+        rateLimiter.hit("check-email-ip", ClientInfo.ip(request));
+        if (users.emailTaken(email)) throw ApiException.badRequest("Email already in use");
+        return ApiResponse.ok();
+    }
+
+    @GetMapping("/is-exist")
+    @Operation(summary = "Whether an active account has this id")
+    public ApiResponse<Boolean> isExist(@RequestParam(name = "user-id", required = false) String userId) {
+        return ApiResponse.ok(users.existsActive(Validate.id(userId, "user-id")));
+    }
+
+    @GetMapping("/{id}/name")
+    @Operation(summary = "A user's display name; 400 'User not found'")
+    public ApiResponse<String> name(@PathVariable("id") String id) {
+        return ApiResponse.ok(users.nameOf(Validate.id(id, "id")));
+    }
+
+    @GetMapping("/me")
+    @Operation(summary = "Extension: the caller's own profile")
+    public ApiResponse<Me> me(AuthUser user) {
+        User u = users.requireActive(user.userId());
+        return ApiResponse.ok(new Me(u.id(), u.name(), u.email(), u.bio()));
+    }
+
+    @PostMapping("/search")
+    @Operation(summary = "Case-insensitive substring search on names (at most 50), excluding the caller")
+    public ApiResponse<List<UserRepository.SearchHit>> search(AuthUser user, @RequestBody SearchRequest body) {
+        if (body.name() == null || body.name().isBlank()) return ApiResponse.ok(List.of());
+        rateLimiter.hit("search-user", Long.toString(user.userId()));
+        return ApiResponse.ok(users.search(body.name(), user.userId()));
+    }
+
+    @DeleteMapping
+    @Operation(summary = "Delete (anonymise) the caller's account; revokes all sessions")
+    public ApiResponse<Void> delete(AuthUser user, @RequestBody PasswordRequest body) {
+        users.delete(user.userId(), Validate.required(body.password(), "password"));
+        return ApiResponse.ok();
+    }
+
+    @PostMapping("/reset-password")
+    @Operation(summary = "Always 200; emails a reset link if the account exists")
+    public ApiResponse<Void> resetPassword(@RequestBody EmailRequest body, HttpServletRequest request) {
+        String email = Validate.email(body.email(), "email");
+        rateLimiter.hit("reset-password-ip", ClientInfo.ip(request));
+        rateLimiter.hit("reset-password-account", email.toLowerCase());
+        users.requestPasswordReset(email);
+        return ApiResponse.ok();
+    }
+
+    @PostMapping("/change/password")
+    @Operation(summary = "401 on a wrong old password; revokes all sessions")
+    public ApiResponse<Void> changePassword(AuthUser user, @RequestBody ChangePasswordRequest body) {
+        String oldPassword = Validate.required(body.oldPassword(), "oldPassword");
+        String newPassword = Validate.password(body.newPassword(), "newPassword");
+        users.changePassword(user.userId(), oldPassword, newPassword);
+        return ApiResponse.ok();
+    }
+
+    @PostMapping("/change/name")
+    public ApiResponse<Void> changeName(AuthUser user, @RequestBody ChangeNameRequest body) {
+        users.changeName(user.userId(), Validate.name(body.newName(), "newName"));
+        return ApiResponse.ok();
+    }
+
+    @PostMapping("/change/bio")
+    public ApiResponse<Void> changeBio(AuthUser user, @RequestBody ChangeBioRequest body) {
+        users.changeBio(user.userId(), Validate.bio(body.newBio(), "newBio"));
+        return ApiResponse.ok();
+    }
+
+    @PostMapping("/change/email")
+    @Operation(summary = "Emails a confirmation link to the new address; 400 'Email already in use'")
+    public ApiResponse<Void> changeEmail(AuthUser user, @RequestBody ChangeEmailRequest body) {
+        String password = Validate.required(body.password(), "password");
+        String email = Validate.email(body.newEmail(), "newEmail");
+        users.requestEmailChange(user.userId(), password, email);
+        return ApiResponse.ok();
+    }
+}
