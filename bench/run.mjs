@@ -94,8 +94,10 @@ async function runScenario(name, opts) {
       apiFor: (c, node = nodes[0]) => { const k = `${node.url}|${c}`; if (!apis.has(k)) apis.set(k, new Api(node.url, { connections: Math.max(8, c) })); return apis.get(k); },
       apiOf: (node) => new Api(node.url, { connections: 64 }),
     };
+    if (ctx.db) { try { const { PgMonitor } = await import('./lib/pgmon.mjs'); ctx.pgmon = await new PgMonitor(ctx.db).open(); } catch (e) { log(`pg monitor unavailable: ${e.message}`); } }
     const t0 = Date.now();
-    const result = await SCENARIOS[name](ctx);
+    let result;
+    try { result = await SCENARIOS[name](ctx); } finally { await ctx.pgmon?.close(); }
     const cpu = sampler.stop();
     for (const a of apis.values()) await a.close().catch(() => {});
     await ctx.api.close().catch(() => {});

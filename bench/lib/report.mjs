@@ -40,6 +40,11 @@ function sendSection(doc, chartDir, rel) {
   writeFileSync(join(chartDir, f1), barChart({ title: `${doc.scenario}: messages/s by concurrency`, categories: cats, yLabel: 'msg/s', series: [{ name: 'accepted/s', values: doc.levels.map((l) => l.acceptedPerSec) }, { name: 'delivered/s', values: doc.levels.map((l) => l.deliveredPerSec) }], hlines: [{ y: 6000, label: 'target 6000/s' }] }));
   writeFileSync(join(chartDir, f2), barChart({ title: `${doc.scenario}: send→delivery latency (log)`, categories: cats, yLabel: 'ms', logY: true, series: ['p50', 'p95', 'p99', 'max'].map((p) => ({ name: p, values: doc.levels.map((l) => l.latencyMs?.[p]) })), hlines: [{ y: 50, label: 'p99 target 50 ms' }] }));
   writeFileSync(join(chartDir, f3), lineChart({ title: `${doc.scenario}: delivered/s per second of the measured window`, xLabel: 'second', yLabel: 'msg/s', series: doc.levels.map((l) => ({ name: `C=${l.C}`, points: (l.series || []).map((r) => [r.t, r.delivered ?? 0]) })) }));
+  const pgl = doc.levels.filter((l) => l.postgres?.counters);
+  if (pgl.length) {
+    md += 'Postgres during the measured window (counters from pg_stat_database/pg_stat_wal; waits = average number of this database\'s backends in each state, sampled every 100 ms):\n\n| C | msg/s | commits/s | commits/msg | WAL syncs/s | msgs per WAL sync | rows inserted/msg | rows updated/msg | WAL bytes/msg | backend states (avg count) |\n|---|---|---|---|---|---|---|---|---|---|\n';
+    md += pgl.map((l) => { const c = l.postgres.counters; return `| ${l.C} | ${n(c.messagesPerSec)} | ${n(c.commitsPerSec)} | ${n(c.commitsPerMsg, 2)} | ${n(c.walSyncsPerSec)} | ${n(c.msgsPerWalSync)} | ${n(c.tupInsertedPerMsg, 2)} | ${n(c.tupUpdatedPerMsg, 2)} | ${n(c.walBytesPerMsg)} | ${Object.entries(l.postgres.waits).slice(0, 5).map(([k, v]) => `${k} ${v}`).join(', ')} |`; }).join('\n') + '\n\n';
+  }
   md += `![throughput](${rel}/${f1}) ![latency](${rel}/${f2})\n![timeline](${rel}/${f3})\n`;
   return md;
 }

@@ -7,7 +7,7 @@ function niceTicks(min, max, n = 5) {
   if (max <= min) max = min + 1;
   const step0 = (max - min) / n; const mag = 10 ** Math.floor(Math.log10(step0));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= step0);
-  const out = []; for (let v = Math.floor(min / step) * step; v <= max + step * 0.001; v += step) out.push(+v.toPrecision(10));
+  const out = []; for (let v = Math.floor(min / step) * step; v < max + step * 0.999; v += step) out.push(+v.toPrecision(10));
   return out;
 }
 function logTicks(min, max) { const out = []; for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) out.push(10 ** e); return out; }
@@ -64,7 +64,7 @@ export function barChart({ title, categories, series, yLabel = '', logY = false,
     o.push(`<text x="${L + gw * ci + gw / 2}" y="${T + PH + 14}" text-anchor="middle">${esc(c)}</text>`);
     series.forEach((s, si) => {
       const v = s.values[ci]; if (v == null || !isFinite(v)) return;
-      const x0 = L + gw * ci + gw * 0.1 + bw * si, y0 = y(v), base = y(ymin);
+      const x0 = L + gw * ci + gw * 0.1 + bw * si, y0 = y(v), base = T + PH;
       o.push(`<rect x="${x0.toFixed(1)}" y="${y0.toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${Math.max(0, base - y0).toFixed(1)}" fill="${PAL[si % PAL.length]}"><title>${esc(s.name)} ${esc(c)}: ${v}</title></rect>`);
       if (series.length * categories.length <= 24) o.push(`<text x="${(x0 + bw / 2).toFixed(1)}" y="${(y0 - 2).toFixed(1)}" text-anchor="middle" font-size="9">${fmt(v)}</text>`);
     });

@@ -2,6 +2,7 @@
 import { createUsers, must, pmap, randomUUID } from '../lib/api.mjs';
 import { connectSocket, emitAck } from '../lib/sockets.mjs';
 import { summarize, TimeSeries, sleep, round } from '../lib/stats.mjs';
+import { PgMonitor } from '../lib/pgmon.mjs';
 
 /**
  * Sets up P pairs (senders' sockets on senderNode, receivers' on receiverNode), opens dialogs.
@@ -61,8 +62,12 @@ export async function runLevel(ctx, h, { mode, C, duration, warmup, drainMs = 50
       }
     }
   };
+  let pgA = null;
+  const pgWatch = ctx.pgmon ? (async () => { await sleep(Math.max(0, tMeasure - performance.now())); pgA = await ctx.pgmon.snapshot(); ctx.pgmon.startWaits(100); })() : null;
   await Promise.all(Array.from({ length: C }, (_, k) => worker(k)));
   const tStop = performance.now();
+  let pgStats = null, pgB = null;
+  if (pgWatch) { await pgWatch; const waits = ctx.pgmon.stopWaits(); pgB = await ctx.pgmon.snapshot(); pgStats = { waits }; }
   // drain: wait for every accepted message to reach its receiver
   const drainEnd = tStop + drainMs;
   const pending = () => { let n = 0; for (const r of h.registry.values()) if (r.status === 200 && r.delivered === 0) n++; return n; };
@@ -92,6 +97,11 @@ export async function runLevel(ctx, h, { mode, C, duration, warmup, drainMs = 50
     latencyMs: summarize(lat), ackLatencyMs: summarize(ackLat),
     cpu: { avgCpuPct: cpu.avgCpuPct, peakRssMiB: cpu.peakRssMiB }, series: ts.toJSON(),
   };
+  if (pgStats && pgA && pgB) {
+    let msgs = 0; for (const r of h.registry.values()) if (r.status === 200 && r.aT >= pgA.t && r.aT < pgB.t) msgs++;
+    pgStats.counters = PgMonitor.delta(pgA, pgB, msgs); pgStats.counters.messagesPerSec = Math.round(msgs / pgStats.counters.secs);
+    res.postgres = pgStats;
+  }
   log(`${mode} C=${C}: accepted ${res.acceptedPerSec}/s delivered ${res.deliveredPerSec}/s p50 ${res.latencyMs.p50} p99 ${res.latencyMs.p99} max ${res.latencyMs.max} lost ${lost} dup ${dup} errors ${JSON.stringify(errors)} cpu ${JSON.stringify(cpu.avgCpuPct)}`);
   h.registry.clear();
   return res;

@@ -1,0 +1,65 @@
+// profile: JFR of the server while send-socket (and send-rest) run at C=64; aggregates execution samples.
+import { execFileSync } from 'node:child_process';
+import { existsSync, unlinkSync } from 'node:fs';
+import { setupPairs, runLevel } from './send.mjs';
+import { JCMD, JFR } from '../lib/server.mjs';
+
+const CATEGORIES = [
+  ['bcrypt (password hashing)', /bcrypt|BCrypt/i],
+  ['Postgres JDBC driver', /^org\.postgresql\./],
+  ['HikariCP', /^com\.zaxxer\.hikari\./],
+  ['Redis client (Lettuce)', /^io\.lettuce\./],
+  ['Socket.IO (netty-socketio)', /^com\.corundumstudio\./],
+  ['JSON (Jackson)', /^(com\.fasterxml\.jackson|tools\.jackson)\./],
+  ['JWT / crypto', /^(io\.jsonwebtoken|com\.nimbusds|javax\.crypto|sun\.security|com\.auth0)\./],
+  ['Tomcat / HTTP', /^org\.apache\.(coyote|tomcat|catalina)\./],
+  ['Spring MVC / framework', /^org\.springframework\./],
+  ['Netty I/O', /^io\.netty\./],
+  ['Parley application code', /^dev\.parley\./],
+  ['JDK', /^(java|jdk|sun)\./],
+];
+const frameName = (f) => `${f.method.type.name.replace(/\//g, ".")}.${f.method.name}`;
+
+export function analyzeJfr(file, topN = 25) {
+  const json = execFileSync(JFR, ['print', '--json', '--stack-depth', '96', '--events', 'jdk.ExecutionSample', file], { maxBuffer: 1024 * 1024 * 1024 }).toString();
+  const events = JSON.parse(json).recording.events;
+  const self = new Map(), incl = new Map(), app = new Map(), cats = new Map(), threads = new Map();
+  for (const e of events) {
+    const frames = e.values.stackTrace?.frames || [];
+    if (!frames.length) continue;
+    const names = frames.map(frameName);
+    self.set(names[0], (self.get(names[0]) || 0) + 1);
+    const seen = new Set(names);
+    for (const nme of seen) incl.set(nme, (incl.get(nme) || 0) + 1);
+    for (const nme of seen) if (nme.startsWith('dev.parley.') && !/Filter\.doFilter/.test(nme)) app.set(nme, (app.get(nme) || 0) + 1);
+    // category: first category (in list order) that any frame matches — bcrypt before its caller, driver before app code
+    const cat = CATEGORIES.find(([, re]) => names.some((x) => re.test(x)))?.[0] ?? 'other';
+    cats.set(cat, (cats.get(cat) || 0) + 1);
+    const tn = String(e.values.sampledThread?.javaName || e.values.sampledThread?.osName || '?').replace(/[-#]?\d+$/g, '').replace(/\d+/g, 'N');
+    threads.set(tn, (threads.get(tn) || 0) + 1);
+  }
+  const total = events.length || 1;
+  const top = (m, k = topN) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, c]) => ({ name, count: c, pct: Math.round((c / total) * 1000) / 10 }));
+  return { samples: events.length, topSelf: top(self), topInclusive: top(incl), topApp: top(app), categories: top(cats, 30), threads: top(threads, 12) };
+}
+
+export async function run(ctx) {
+  const { opts, nodes, log } = ctx; const pid = nodes[0].pid;
+  if (!pid) throw new Error('profile needs the server pid (start it from the jar or pass --pid)');
+  const C = opts.levels?.[0] || 64, duration = opts.duration ?? (opts.quick ? 10 : 30), mode = opts.mode || 'socket';
+  const h = await setupPairs(ctx, { pairs: opts.pairs || 50, senderNode: nodes[0], receiverNode: nodes[0], label: 'p' });
+  const file = `/tmp/parley-bench-profile-${Date.now()}.jfr`;
+  try {
+    // warm-up without recording, then record only the measured window
+    await runLevel(ctx, h, { mode, C, duration: 5, warmup: 3, restApi: ctx.apiFor(C) });
+    execFileSync(JCMD, [String(pid), 'JFR.start', 'name=bench', 'settings=profile'], { stdio: 'ignore' });
+    const level = await runLevel(ctx, h, { mode, C, duration, warmup: 0, restApi: ctx.apiFor(C) });
+    execFileSync(JCMD, [String(pid), 'JFR.dump', 'name=bench', `filename=${file}`], { stdio: 'ignore' });
+    execFileSync(JCMD, [String(pid), 'JFR.stop', 'name=bench'], { stdio: 'ignore' });
+    log(`profile: analysing ${file}`);
+    const profile = analyzeJfr(file);
+    log(`profile: ${profile.samples} samples; categories ${profile.categories.map((c) => `${c.name} ${c.pct}%`).join(', ')}`);
+    if (!opts.keepJfr && existsSync(file)) unlinkSync(file); else log(`kept ${file}`);
+    return { params: { mode, C, duration }, level, profile, jfrFile: opts.keepJfr ? file : null, targets: [] };
+  } finally { h.close(); }
+}
