@@ -29,9 +29,10 @@ const SCENARIOS = {
   idle: async (ctx) => (await import('./scenarios/idle.mjs')).run(ctx),
   cluster: async (ctx) => (await import('./scenarios/cluster.mjs')).run(ctx),
   profile: async (ctx) => (await import('./scenarios/profile.mjs')).run(ctx),
+  pgbench: async (ctx) => (await import('./scenarios/pgbench.mjs')).run(ctx),
 };
-const NODES_NEEDED = { cluster: 2 };
-const ORDER = ['send-rest', 'send-socket', 'history', 'dialogs', 'login', 'mixed', 'idle', 'cluster', 'profile'];
+const NODES_NEEDED = { cluster: 2, pgbench: 0 };
+const ORDER = ['pgbench', 'send-rest', 'send-socket', 'history', 'dialogs', 'login', 'mixed', 'idle', 'cluster', 'profile'];
 
 function parseArgs(argv) {
   const o = { _: [] };
@@ -63,10 +64,10 @@ async function runScenario(name, opts) {
   const prefix = `bench_${Date.now().toString(36)}:`;
   const nodes = []; const ownServer = !opts.url;
   const jvmArgs = (opts.jvmOpts ? String(opts.jvmOpts).split(' ').filter(Boolean) : []);
-  const count = NODES_NEEDED[name] || 1;
+  const count = NODES_NEEDED[name] ?? 1;
   let jfrFile = null;
   try {
-    if (ownServer) {
+    if (count === 0) { /* no server needed */ } else if (ownServer) {
       const jar = opts.jar ? resolve(opts.jar) : findJar();
       if (!jar || !existsSync(jar)) throw new Error('no server jar: build it (mvn -pl server package) or pass --jar / --url');
       for (let i = 0; i < count; i++) {
@@ -76,7 +77,7 @@ async function runScenario(name, opts) {
         nodes.push(await startServer({ jar, db, prefix, createDb: i === 0, name: `node${i}`, jvmArgs: extra, logDir: join(RESULTS, 'logs') }));
         log(`node ${i} up: ${nodes[i].url} socket ${nodes[i].socketUrl} pid ${nodes[i].pid} (${nodes[i].startupMs} ms)`);
       }
-    } else {
+    } else if (count > 0) {
       nodes.push(await attachServer({ url: opts.url, socketUrl: opts.socketUrl, pid: opts.pid }));
       if (count > 1) { if (!opts.url2) throw new Error('cluster against running servers needs --url2'); nodes.push(await attachServer({ url: opts.url2, socketUrl: opts.socketUrl2 })); }
     }
@@ -90,17 +91,17 @@ async function runScenario(name, opts) {
     const apis = new Map();
     const ctx = {
       opts, nodes, log, sampler, db: ownServer ? db : opts.db, ownServer, root: ROOT, resultsDir: RESULTS, jfrFile,
-      api: new Api(nodes[0].url, { connections: 64 }),
+      api: nodes.length ? new Api(nodes[0].url, { connections: 64 }) : null,
       apiFor: (c, node = nodes[0]) => { const k = `${node.url}|${c}`; if (!apis.has(k)) apis.set(k, new Api(node.url, { connections: Math.max(8, c) })); return apis.get(k); },
       apiOf: (node) => new Api(node.url, { connections: 64 }),
     };
-    if (ctx.db) { try { const { PgMonitor } = await import('./lib/pgmon.mjs'); ctx.pgmon = await new PgMonitor(ctx.db).open(); } catch (e) { log(`pg monitor unavailable: ${e.message}`); } }
+    if (ctx.db && nodes.length) { try { const { PgMonitor } = await import('./lib/pgmon.mjs'); ctx.pgmon = await new PgMonitor(ctx.db).open(); } catch (e) { log(`pg monitor unavailable: ${e.message}`); } }
     const t0 = Date.now();
     let result;
     try { result = await SCENARIOS[name](ctx); } finally { await ctx.pgmon?.close(); }
     const cpu = sampler.stop();
     for (const a of apis.values()) await a.close().catch(() => {});
-    await ctx.api.close().catch(() => {});
+    await ctx.api?.close().catch(() => {});
     const doc = {
       scenario: name, startedAt: new Date(t0).toISOString(), wallSec: Math.round((Date.now() - t0) / 100) / 10,
       quick: !!opts.quick, machine: machineInfo(),

@@ -1,0 +1,52 @@
+// pgbench: Postgres commit-rate ceiling on this machine for (a) a minimal one-row transaction and
+// (b) the same statements the server's send transaction runs (pgbench/send.sql, once known), with
+// synchronous_commit on (what the server does) and off (for comparison). No Parley server involved.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { psql } from '../lib/server.mjs';
+
+const DIR = fileURLToPath(new URL('../pgbench/', import.meta.url));
+
+function pgbench(db, script, clients, secs, syncOff) {
+  const env = { ...process.env, PGOPTIONS: syncOff ? '-c synchronous_commit=off' : '' };
+  const out = execFileSync('pgbench', ['-h', '127.0.0.1', '-U', 'postgres', '-n', '-M', 'prepared', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(secs), '-f', script, db], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: (secs + 60) * 1000 }).toString();
+  const tps = +(out.match(/tps = ([\d.]+)/) || [])[1];
+  const lat = +(out.match(/latency average = ([\d.]+) ms/) || [])[1];
+  return { tps: Math.round(tps), latencyMs: lat };
+}
+
+export async function run(ctx) {
+  const { opts, log, root } = ctx;
+  const db = `parley_pgbench_${Date.now().toString(36)}`;
+  const secs = opts.duration ?? (opts.quick ? 5 : 15);
+  execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-qc', `create database ${db}`], { stdio: 'ignore' });
+  const runs = [];
+  try {
+    psql(db, 'create table bench_minimal (id bigserial primary key, conv bigint not null, body text not null, created_at timestamptz not null default now())');
+    const scripts = [['minimal one-row insert', join(DIR, 'minimal.sql')]];
+    // the server's own send transaction, on the server's schema (Flyway SQL applied in order)
+    const mig = join(root, 'server/src/main/resources/db/migration');
+    if (existsSync(join(DIR, 'send.sql')) && existsSync(mig)) {
+      for (const f of readdirSync(mig).filter((x) => x.endsWith('.sql')).sort((a, b) => +a.match(/V(\d+)/)[1] - +b.match(/V(\d+)/)[1])) execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db, '-f', join(mig, f)], { stdio: 'ignore' });
+      if (existsSync(join(DIR, 'send-setup.sql'))) execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db, '-f', join(DIR, 'send-setup.sql')], { stdio: 'ignore' });
+      scripts.push(['server send transaction (pgbench/send.sql)', join(DIR, 'send.sql')]);
+    }
+    for (const [name, file] of scripts) {
+      for (const clients of opts.quick ? [1, 64] : [1, 8, 64]) {
+        for (const syncOff of [false, true]) {
+          const r = pgbench(db, file, clients, secs, syncOff);
+          runs.push({ script: `${name}${syncOff ? ', synchronous_commit=off' : ''}`, clients, ...r });
+          log(`pgbench ${name} c=${clients} sync=${!syncOff}: ${r.tps} tps, ${r.latencyMs} ms`);
+        }
+      }
+    }
+  } finally { try { execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-qc', `drop database ${db}`], { stdio: 'ignore' }); } catch {} }
+  const best = Math.max(...runs.filter((r) => r.script.startsWith('server send') && !r.script.includes('off')).map((r) => r.tps), 0);
+  return {
+    params: { secs }, runs,
+    note: 'pgbench runs on the same 2 cores as everything else (`-M prepared`, `-j 2`). With synchronous_commit=on every transaction waits for its WAL flush; concurrent commits share flushes (group commit), so tps grows with clients until CPU runs out. This is the ceiling the server\'s send path can reach on this machine if it did nothing but run these statements.',
+    targets: best ? [{ name: 'Postgres ceiling for the send transaction (c=64, sync commit) ≥ 6000 tps', value: best, pass: best >= 6000 }] : [],
+  };
+}
