@@ -58,7 +58,22 @@ function findJar() {
 
 const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 
+/** Waits (bounded) until the machine is mostly idle, so others' builds disturb the run less. */
+async function waitQuiet(maxSec, thresholdPct = 40) {
+  const { readFileSync } = await import('node:fs');
+  const read = () => { const l = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number); return { idle: l[3] + l[4], total: l.reduce((a, b) => a + b, 0) }; };
+  const end = Date.now() + maxSec * 1000; let busy = 100;
+  while (Date.now() < end) {
+    const a = read(); await new Promise((r) => setTimeout(r, 2000)); const b = read();
+    busy = ((b.total - a.total - (b.idle - a.idle)) / (b.total - a.total)) * 100;
+    if (busy < thresholdPct) return busy;
+  }
+  log(`machine still ${Math.round(busy)}% busy after waiting ${maxSec} s; running anyway (numbers will be noisy)`);
+  return busy;
+}
+
 async function runScenario(name, opts) {
+  if (opts.waitQuiet) await waitQuiet(Number(opts.waitQuiet));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const db = `parley_bench_${name.replace(/-/g, '_')}_${Date.now().toString(36)}`;
   const prefix = `bench_${Date.now().toString(36)}:`;
@@ -105,7 +120,7 @@ async function runScenario(name, opts) {
     const doc = {
       scenario: name, startedAt: new Date(t0).toISOString(), wallSec: Math.round((Date.now() - t0) / 100) / 10,
       quick: !!opts.quick, machine: machineInfo(),
-      server: ownServer ? { mode: 'started from jar', nodes: nodes.map((n) => ({ url: n.url, socketUrl: n.socketUrl, startupMs: n.startupMs })), db, jvmArgs } : { mode: 'attached', url: opts.url },
+      server: count === 0 ? { mode: 'none' } : ownServer ? { mode: 'started from jar', nodes: nodes.map((n) => ({ url: n.url, socketUrl: n.socketUrl, startupMs: n.startupMs })), db, jvmArgs } : { mode: 'attached', url: opts.url },
       ...result, cpu: { avgCpuPct: cpu.avgCpuPct, peakRssMiB: cpu.peakRssMiB, ncpu: cpu.ncpu, samples: cpu.samples },
     };
     mkdirSync(RESULTS, { recursive: true });

@@ -1,7 +1,9 @@
 // pgbench: Postgres commit-rate ceiling on this machine for (a) a minimal one-row transaction and
 // (b) the same statements the server's send transaction runs (pgbench/send.sql, once known), with
 // synchronous_commit on (what the server does) and off (for comparison). No Parley server involved.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+const execFileP = promisify(execFile);
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -9,9 +11,9 @@ import { psql } from '../lib/server.mjs';
 
 const DIR = fileURLToPath(new URL('../pgbench/', import.meta.url));
 
-function pgbench(db, script, clients, secs, syncOff) {
+async function pgbench(db, script, clients, secs, syncOff) {
   const env = { ...process.env, PGOPTIONS: syncOff ? '-c synchronous_commit=off' : '' };
-  const out = execFileSync('pgbench', ['-h', '127.0.0.1', '-U', 'postgres', '-n', '-M', 'prepared', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(secs), '-f', script, db], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: (secs + 60) * 1000 }).toString();
+  const { stdout: out } = await execFileP('pgbench', ['-h', '127.0.0.1', '-U', 'postgres', '-n', '-M', 'prepared', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(secs), '-f', script, db], { env, timeout: (secs + 60) * 1000 });
   const tps = +(out.match(/tps = ([\d.]+)/) || [])[1];
   const lat = +(out.match(/latency average = ([\d.]+) ms/) || [])[1];
   return { tps: Math.round(tps), latencyMs: lat };
@@ -36,7 +38,7 @@ export async function run(ctx) {
     for (const [name, file] of scripts) {
       for (const clients of opts.quick ? [1, 64] : [1, 8, 64]) {
         for (const syncOff of [false, true]) {
-          const r = pgbench(db, file, clients, secs, syncOff);
+          const r = await pgbench(db, file, clients, secs, syncOff);
           runs.push({ script: `${name}${syncOff ? ', synchronous_commit=off' : ''}`, clients, ...r });
           log(`pgbench ${name} c=${clients} sync=${!syncOff}: ${r.tps} tps, ${r.latencyMs} ms`);
         }
