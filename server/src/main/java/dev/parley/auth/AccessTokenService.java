@@ -1,11 +1,5 @@
 package dev.parley.auth;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;
@@ -20,12 +14,10 @@ import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 import dev.parley.platform.ParleyProperties;
-import dev.parley.platform.Tokens;
+import dev.parley.platform.ServerSecret;
 
 /**
  * Issues and verifies HS256 access tokens. Claims: {@code sub} (user id as string),
@@ -35,17 +27,15 @@ import dev.parley.platform.Tokens;
  */
 @Service
 public class AccessTokenService {
-    private static final Logger log = LoggerFactory.getLogger(AccessTokenService.class);
-
     private final MACSigner signer;
     private final MACVerifier verifier;
     private final ParleyProperties props;
     private final Clock clock;
 
-    public AccessTokenService(ParleyProperties props, Clock clock) {
+    public AccessTokenService(ParleyProperties props, ServerSecret serverSecret, Clock clock) {
         this.props = props;
         this.clock = clock;
-        byte[] secret = loadSecret(props);
+        byte[] secret = serverSecret.bytes();
         try {
             this.signer = new MACSigner(secret);
             this.verifier = new MACVerifier(secret);
@@ -99,31 +89,5 @@ public class AccessTokenService {
         String v = value.strip();
         if (v.regionMatches(true, 0, "Bearer ", 0, 7)) v = v.substring(7).strip();
         return v;
-    }
-
-    private static byte[] loadSecret(ParleyProperties props) {
-        String configured = props.jwt().secret();
-        if (configured != null && !configured.isBlank()) {
-            return configured.getBytes(StandardCharsets.UTF_8);
-        }
-        Path file = props.dataDir().resolve("jwt-secret");
-        try {
-            if (Files.exists(file)) {
-                return Files.readString(file).strip().getBytes(StandardCharsets.UTF_8);
-            }
-            Files.createDirectories(file.getParent());
-            String secret = Tokens.random(48);
-            Files.writeString(file, secret);
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
-            log.warn("parley.jwt.secret is not set: generated one and stored it in {}. "
-                    + "Set the same secret on every node of a cluster.", file.toAbsolutePath());
-            return secret.getBytes(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read or write " + file, e);
-        }
     }
 }

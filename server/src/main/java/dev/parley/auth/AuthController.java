@@ -12,6 +12,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.parley.platform.ApiException;
 import dev.parley.platform.ApiResponse;
+import dev.parley.platform.AuthUser;
 import dev.parley.platform.ClientInfo;
 import dev.parley.platform.Validate;
 import dev.parley.ratelimit.RateLimiter;
@@ -38,7 +39,7 @@ public class AuthController {
         String password = Validate.required(body.password(), "password");
         String ip = ClientInfo.ip(request);
         rateLimiter.hit("login-ip", ip);
-        rateLimiter.hit("login-account", email.toLowerCase());
+        rateLimiter.hit("login-account", email.toLowerCase(java.util.Locale.ROOT));
         if (email.length() > Validate.EMAIL_MAX || password.length() > Validate.PASSWORD_MAX) {
             throw ApiException.unauthorized(AuthService.INVALID_CREDENTIALS);
         }

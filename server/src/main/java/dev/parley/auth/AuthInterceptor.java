@@ -11,6 +11,7 @@ import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerInterceptor;
 
 import dev.parley.platform.ApiException;
+import dev.parley.platform.AuthUser;
 import dev.parley.platform.ClientInfo;
 import dev.parley.session.SessionStore;
 

@@ -3,6 +3,7 @@ package dev.parley.auth;
 import org.springframework.stereotype.Service;
 
 import dev.parley.platform.ApiException;
+import dev.parley.platform.AuthUser;
 import dev.parley.platform.ParleyProperties;
 import dev.parley.session.RefreshResult;
 import dev.parley.session.SessionStore;
@@ -17,15 +18,15 @@ public class AuthService {
     static final String REFRESH_FAILED = "Refresh token verify failed";
 
     private final UserService users;
-    private final PasswordHasher hasher;
     private final SessionStore sessions;
     private final AccessTokenService accessTokens;
     private final boolean requireConfirmation;
+    private final java.time.Clock clock;
 
-    public AuthService(UserService users, PasswordHasher hasher, SessionStore sessions,
-                       AccessTokenService accessTokens, ParleyProperties props) {
+    public AuthService(UserService users, SessionStore sessions,
+                       AccessTokenService accessTokens, ParleyProperties props, java.time.Clock clock) {
+        this.clock = clock;
         this.users = users;
-        this.hasher = hasher;
         this.sessions = sessions;
         this.accessTokens = accessTokens;
         this.requireConfirmation = props.auth().requireEmailConfirmation();
@@ -38,14 +39,12 @@ public class AuthService {
      * Confirmation is checked only after the password, so it reveals nothing to strangers.
      */
     public TokenPair login(String email, String password, String os, String browser, String ip) {
-        User user = users.findByEmail(email).filter(u -> !u.deleted()).orElse(null);
-        if (user == null) {
-            hasher.burn(password);
-            throw ApiException.unauthorized(INVALID_CREDENTIALS);
-        }
-        if (!hasher.matches(password, user.passwordHash())) throw ApiException.unauthorized(INVALID_CREDENTIALS);
+        long checkedAt = clock.millis();
+        User user = users.checkCredentials(email, password)
+                .orElseThrow(() -> ApiException.unauthorized(INVALID_CREDENTIALS));
         if (requireConfirmation && !user.emailConfirmed()) throw ApiException.unauthorized(NOT_CONFIRMED);
-        var session = sessions.create(user.id(), os, browser, ip);
+        var session = sessions.create(user.id(), os, browser, ip, checkedAt)
+                .orElseThrow(() -> ApiException.unauthorized(INVALID_CREDENTIALS));
         return new TokenPair(user.id(), accessTokens.issue(user.id(), session.sessionId()), session.refreshToken());
     }
 

@@ -8,6 +8,7 @@ import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.ModelAndViewContainer;
 
 import dev.parley.platform.ApiException;
+import dev.parley.platform.AuthUser;
 
 /** Hands controller methods the {@link AuthUser} that {@link AuthInterceptor} established. */
 public class AuthUserArgumentResolver implements HandlerMethodArgumentResolver {

@@ -56,6 +56,11 @@ public class EmailTokenStore {
                 .map(Stored::payload);
     }
 
+    /** Invalidates every outstanding link of the user (after a password or email change, deletion). */
+    public void revokeAll(long userId) {
+        redis.delete(java.util.Arrays.stream(Purpose.values()).map(p -> key(p, userId)).toList());
+    }
+
     private record Stored(String raw, String payload) {}
 
     private Optional<Stored> match(Purpose purpose, long userId, String token) {
@@ -68,6 +73,6 @@ public class EmailTokenStore {
     }
 
     private String key(Purpose purpose, long userId) {
-        return keys.of("email-token:" + purpose.name().toLowerCase(), userId);
+        return keys.of("email-token:" + purpose.name().toLowerCase(java.util.Locale.ROOT), userId);
     }
 }

@@ -44,6 +44,13 @@ public class ApiExceptionHandler {
         return envelope(HttpStatus.BAD_REQUEST, "Request body is missing or is not valid JSON of the expected shape");
     }
 
+    /** Safety net: input the validators let through but the database refused (e.g. a race on a unique key). */
+    @ExceptionHandler(org.springframework.dao.DataIntegrityViolationException.class)
+    ResponseEntity<ApiResponse<Void>> integrity(org.springframework.dao.DataIntegrityViolationException e) {
+        log.warn("Refused by the database: {}", e.getMostSpecificCause().getMessage());
+        return envelope(HttpStatus.BAD_REQUEST, "The request conflicts with existing data or contains invalid data");
+    }
+
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<ApiResponse<Void>> typeMismatch(MethodArgumentTypeMismatchException e) {
         return envelope(HttpStatus.BAD_REQUEST, e.getName() + " has an invalid value");

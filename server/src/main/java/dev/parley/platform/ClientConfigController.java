@@ -29,7 +29,7 @@ public class ClientConfigController {
         String socketUrl = props.socket().publicUrl();
         if (socketUrl == null || socketUrl.isBlank()) {
             String host = request.getServerName();
-            if (host.contains(":")) host = "[" + host + "]"; // IPv6 literal
+            if (host.contains(":") && !host.startsWith("[")) host = "[" + host + "]"; // IPv6 literal
             socketUrl = request.getScheme() + "://" + host + ":" + props.socket().port();
         }
         return ApiResponse.ok(new ClientConfig(socketUrl, props.jwt().accessTokenTtl().toSeconds(),

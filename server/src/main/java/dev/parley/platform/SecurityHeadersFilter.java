@@ -19,21 +19,33 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 public class SecurityHeadersFilter extends OncePerRequestFilter {
-    private final String csp;
+    private static final String CSP_HEAD = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            + "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' ";
+    private static final String CSP_TAIL = "; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+
+    private final ParleyProperties props;
+    private final String allowedOrigins;
 
     public SecurityHeadersFilter(ParleyProperties props) {
-        this.csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                + "img-src 'self' data: blob:; font-src 'self' data:; "
-                + "connect-src 'self' ws: wss: " + String.join(" ", props.allowedOrigins()) + " " + socketOrigins(props) + "; "
-                + "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+        this.props = props;
+        this.allowedOrigins = String.join(" ", props.allowedOrigins());
     }
 
-    private static String socketOrigins(ParleyProperties props) {
+    /**
+     * The Socket.IO origin, for polling (http/https) and websocket (ws/wss): the configured one, or
+     * the host the page was loaded from on the socket port — the same rule as {@code /api/config}.
+     */
+    private String socketOrigins(HttpServletRequest request) {
         String explicit = props.socket().publicUrl();
-        if (explicit != null && !explicit.isBlank()) return ParleyProperties.originOf(explicit);
-        // Same host as the public URL, on the socket port (the default two-port deployment).
-        var uri = java.net.URI.create(props.publicUrl());
-        return uri.getScheme() + "://" + uri.getHost() + ":" + props.socket().port();
+        String origin;
+        if (explicit != null && !explicit.isBlank()) {
+            origin = ParleyProperties.originOf(explicit);
+        } else {
+            String host = request.getServerName();
+            if (host.contains(":") && !host.startsWith("[")) host = "[" + host + "]";
+            origin = request.getScheme() + "://" + host + ":" + props.socket().port();
+        }
+        return origin + " " + origin.replaceFirst("^http", "ws");
     }
 
     @Override
@@ -47,7 +59,8 @@ public class SecurityHeadersFilter extends OncePerRequestFilter {
         String path = request.getRequestURI();
         // Swagger UI needs inline scripts; everything else gets the strict policy.
         if (!path.startsWith("/swagger-ui")) {
-            response.setHeader("Content-Security-Policy", csp);
+            response.setHeader("Content-Security-Policy",
+                    CSP_HEAD + allowedOrigins + " " + socketOrigins(request) + CSP_TAIL);
         }
         if (path.startsWith("/api/")) {
             response.setHeader("Cache-Control", "no-store");

@@ -10,9 +10,22 @@ public final class Validate {
 
     private Validate() {}
 
+    /**
+     * Present and free of control characters other than tab and newlines. (NUL would otherwise
+     * reach PostgreSQL, which refuses it in text.)
+     */
     public static String required(String value, String field) {
         if (value == null) throw ApiException.badRequest(field + " is required");
+        if (hasControlCharacters(value)) throw ApiException.badRequest(field + " contains invalid characters");
         return value;
+    }
+
+    public static boolean hasControlCharacters(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return true;
+        }
+        return false;
     }
 
     public static String name(String value, String field) {
@@ -65,7 +78,7 @@ public final class Validate {
 
     /** Device labels are free-form; they are shown back to the user, so keep them short. */
     public static String deviceLabel(String value) {
-        if (value == null || value.isBlank()) return "Unknown";
+        if (value == null || value.isBlank() || hasControlCharacters(value)) return "Unknown";
         String v = value.strip();
         return v.length() > 64 ? v.substring(0, 64) : v;
     }

@@ -19,6 +19,7 @@ public record RateLimitRule(int limit, Duration window) {
             Map.entry("reset-password-account", new RateLimitRule(3, Duration.ofHours(1))),
             Map.entry("check-email-ip", new RateLimitRule(60, Duration.ofMinutes(1))),
             Map.entry("email-link-ip", new RateLimitRule(30, Duration.ofMinutes(15))),
+            Map.entry("password-check-user", new RateLimitRule(10, Duration.ofMinutes(15))),
             Map.entry("search-user", new RateLimitRule(60, Duration.ofMinutes(1))),
             Map.entry("message-send-user", new RateLimitRule(300, Duration.ofSeconds(10))),
             Map.entry("typing-user", new RateLimitRule(10, Duration.ofSeconds(5))));

@@ -14,6 +14,7 @@ import org.springframework.stereotype.Service;
 
 import dev.parley.platform.ParleyProperties;
 import dev.parley.platform.RedisKeys;
+import dev.parley.platform.ServerSecret;
 import dev.parley.platform.Tokens;
 
 /**
@@ -26,7 +27,8 @@ import dev.parley.platform.Tokens;
  *   <li>{@code session-rt-old:{sid}} — set of older refresh-token hashes, to recognise reuse;</li>
  *   <li>{@code user-sessions:{uid}} — sorted set sid → last use (ms), for listing and LRU eviction.</li>
  * </ul>
- * Refresh tokens are {@code sid.secret}; only SHA-256 hashes are stored. Every check and rotation
+ * Refresh tokens are {@code sid.secret}: random at login, and on rotation an HMAC of the
+ * presented token under a server key (unpredictable without the key); only SHA-256 hashes are stored. Every check and rotation
  * is one atomic Lua script, so racing nodes cannot both rotate the same token.
  */
 @Service
@@ -49,7 +51,12 @@ public class SessionStore {
             return 1
             """, Long.class);
 
-    /** Returns 1 rotated, 0 rejected, -2 reuse (caller revokes). */
+    /**
+     * Returns 1 rotated, 0 rejected, -2 reuse (caller revokes). ARGV[2] is the hash of the
+     * presented token's successor, which is derived (HMAC) from the presented token: every tab
+     * racing with the token rotated most recently gets the very same successor, so a burst of
+     * refreshes converges on one current token instead of forking the chain.
+     */
     private static final RedisScript<Long> ROTATE = RedisScript.of("""
             local s = redis.call('HMGET', KEYS[1], 'uid', 'rt', 'rtPrev', 'rtPrevUntil', 'absExp')
             if not s[1] or s[1] ~= ARGV[5] then return 0 end
@@ -59,11 +66,9 @@ public class SessionStore {
             if presented == s[2] then
               if s[3] then redis.call('SADD', KEYS[2], s[3]) end
               redis.call('HSET', KEYS[1], 'rtPrev', s[2], 'rtPrevUntil', now + tonumber(ARGV[4]), 'rt', ARGV[2])
-            elseif s[3] and presented == s[3] and now < tonumber(s[4]) then
-              -- a racing tab: the token it holds was rotated moments ago. Give it a fresh pair;
-              -- the token issued to the other tab becomes the one in grace.
-              redis.call('SADD', KEYS[2], s[3])
-              redis.call('HSET', KEYS[1], 'rtPrev', s[2], 'rtPrevUntil', now + tonumber(ARGV[4]), 'rt', ARGV[2])
+            elseif s[3] and presented == s[3] and now < tonumber(s[4]) and ARGV[2] == s[2] then
+              -- a racing tab: its token was rotated moments ago into the current one; hand out that
+              -- same current token again and change nothing
             elseif presented == s[3] or redis.call('SISMEMBER', KEYS[2], presented) == 1 then
               return -2
             else
@@ -82,9 +87,11 @@ public class SessionStore {
     private final ParleyProperties.Session config;
     private final Clock clock;
     private final ApplicationEventPublisher events;
+    private final ServerSecret serverSecret;
 
     public SessionStore(StringRedisTemplate redis, RedisKeys keys, ParleyProperties props, Clock clock,
-                        ApplicationEventPublisher events) {
+                        ApplicationEventPublisher events, ServerSecret serverSecret) {
+        this.serverSecret = serverSecret;
         this.redis = redis;
         this.keys = keys;
         this.config = props.session();
@@ -94,8 +101,15 @@ public class SessionStore {
 
     public record NewSession(String sessionId, String refreshToken) {}
 
-    /** Opens a session for a fresh login; evicts the least recently used ones beyond the cap. */
-    public NewSession create(long userId, String os, String browser, String ip) {
+    /**
+     * Opens a session for a login whose credentials were checked at {@code credentialsCheckedAt}
+     * (ms); evicts the least recently used sessions beyond the cap. Empty when all of the user's
+     * sessions were revoked after that moment (e.g. a password change raced this login): the
+     * session is written first and the revocation mark read after, while {@link #revokeAll} marks
+     * first and scans after, so one of the two always sees the other.
+     */
+    public java.util.Optional<NewSession> create(long userId, String os, String browser, String ip,
+                                                 long credentialsCheckedAt) {
         String sid = Tokens.random(16);
         String refresh = newRefreshToken(sid);
         long now = clock.millis();
@@ -110,8 +124,13 @@ public class SessionStore {
         String userKey = keys.of("user-sessions", userId);
         redis.opsForZSet().add(userKey, sid, now);
         redis.expire(userKey, config.absoluteTtl());
+        String revokedAt = redis.opsForValue().get(keys.of("user-revoked-at", userId));
+        if (revokedAt != null && Long.parseLong(revokedAt) >= credentialsCheckedAt) {
+            revoke(userId, List.of(sid));
+            return java.util.Optional.empty();
+        }
         evictBeyondCap(userId);
-        return new NewSession(sid, refresh);
+        return java.util.Optional.of(new NewSession(sid, refresh));
     }
 
     /**
@@ -135,7 +154,7 @@ public class SessionStore {
     public RefreshResult rotate(long userId, String presentedToken, String ip) {
         String sid = sessionIdOf(presentedToken);
         if (sid == null) return new RefreshResult.Rejected();
-        String fresh = newRefreshToken(sid);
+        String fresh = sid + "." + serverSecret.hmac("refresh-successor", presentedToken);
         Long r = redis.execute(ROTATE,
                 List.of(keys.of("session", sid), keys.of("session-rt-old", sid), keys.of("user-sessions", userId)),
                 Tokens.sha256(presentedToken), Tokens.sha256(fresh), Long.toString(clock.millis()),
@@ -186,7 +205,9 @@ public class SessionStore {
         return revoked;
     }
 
+    /** Revokes every session of the user, including ones being created concurrently. */
     public List<String> revokeAll(long userId) {
+        redis.opsForValue().set(keys.of("user-revoked-at", userId), Long.toString(clock.millis()), config.absoluteTtl());
         var sids = redis.opsForZSet().range(keys.of("user-sessions", userId), 0, -1);
         return sids == null ? List.of() : revoke(userId, List.copyOf(sids));
     }

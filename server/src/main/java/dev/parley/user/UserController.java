@@ -16,7 +16,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.parley.auth.AuthUser;
+import dev.parley.platform.AuthUser;
 import dev.parley.platform.ApiException;
 import dev.parley.platform.ApiResponse;
 import dev.parley.platform.ClientInfo;
@@ -95,6 +95,7 @@ public class UserController {
     @DeleteMapping
     @Operation(summary = "Delete (anonymise) the caller's account; revokes all sessions")
     public ApiResponse<Void> delete(AuthUser user, @RequestBody PasswordRequest body) {
+        rateLimiter.hit("password-check-user", Long.toString(user.userId()));
         users.delete(user.userId(), Validate.required(body.password(), "password"));
         return ApiResponse.ok();
     }
@@ -104,7 +105,7 @@ public class UserController {
     public ApiResponse<Void> resetPassword(@RequestBody EmailRequest body, HttpServletRequest request) {
         String email = Validate.email(body.email(), "email");
         rateLimiter.hit("reset-password-ip", ClientInfo.ip(request));
-        rateLimiter.hit("reset-password-account", email.toLowerCase());
+        rateLimiter.hit("reset-password-account", email.toLowerCase(java.util.Locale.ROOT));
         users.requestPasswordReset(email);
         return ApiResponse.ok();
     }
@@ -114,6 +115,7 @@ public class UserController {
     public ApiResponse<Void> changePassword(AuthUser user, @RequestBody ChangePasswordRequest body) {
         String oldPassword = Validate.required(body.oldPassword(), "oldPassword");
         String newPassword = Validate.password(body.newPassword(), "newPassword");
+        rateLimiter.hit("password-check-user", Long.toString(user.userId()));
         users.changePassword(user.userId(), oldPassword, newPassword);
         return ApiResponse.ok();
     }
@@ -135,6 +137,7 @@ public class UserController {
     public ApiResponse<Void> changeEmail(AuthUser user, @RequestBody ChangeEmailRequest body) {
         String password = Validate.required(body.password(), "password");
         String email = Validate.email(body.newEmail(), "newEmail");
+        rateLimiter.hit("password-check-user", Long.toString(user.userId()));
         users.requestEmailChange(user.userId(), password, email);
         return ApiResponse.ok();
     }

@@ -57,7 +57,7 @@ public class UserRepository {
     public record SearchHit(long id, String name) {}
 
     public List<SearchHit> searchByName(String fragment, long excludeId, int limit) {
-        String pattern = "%" + fragment.toLowerCase().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        String pattern = "%" + fragment.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
         return jdbc.sql("""
                         SELECT id, name FROM users
                         WHERE NOT deleted AND id <> :me AND lower(name) LIKE :pattern

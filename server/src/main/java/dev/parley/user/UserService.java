@@ -6,13 +6,13 @@ import java.util.Optional;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 
-import dev.parley.auth.PasswordHasher;
 import dev.parley.mail.EmailTemplates;
 import dev.parley.mail.EmailTokenStore;
 import dev.parley.mail.EmailTokenStore.Purpose;
 import dev.parley.mail.Mailer;
 import dev.parley.platform.ApiException;
 import dev.parley.platform.ParleyProperties;
+import dev.parley.platform.Validate;
 import dev.parley.session.SessionStore;
 
 /** Account rules: registration, profile changes, email links, deletion. */
@@ -74,10 +74,23 @@ public class UserService {
     }
 
     public List<UserRepository.SearchHit> search(String fragment, long callerId) {
-        String f = fragment == null ? "" : fragment.strip();
+        String f = fragment == null || Validate.hasControlCharacters(fragment) ? "" : fragment.strip();
         if (f.isEmpty()) return List.of();
         if (f.length() > 100) f = f.substring(0, 100);
         return users.searchByName(f, callerId, SEARCH_LIMIT);
+    }
+
+    /**
+     * The account these credentials open, if any. An unknown email costs the same bcrypt work as a
+     * wrong password, so timing does not tell them apart.
+     */
+    public Optional<User> checkCredentials(String email, String password) {
+        User user = users.findByEmail(email).filter(u -> !u.deleted()).orElse(null);
+        if (user == null) {
+            hasher.burn(password);
+            return Optional.empty();
+        }
+        return hasher.matches(password, user.passwordHash()) ? Optional.of(user) : Optional.empty();
     }
 
     public User requireActive(long id) {
@@ -100,6 +113,7 @@ public class UserService {
         User user = requireActive(id);
         if (!hasher.matches(oldPassword, user.passwordHash())) throw ApiException.unauthorized("Wrong password");
         users.updatePassword(id, hasher.hash(newPassword));
+        emailTokens.revokeAll(id); // a pending change-email/reset link must not outlive the old password
         sessions.revokeAll(id);
     }
 
@@ -136,6 +150,7 @@ public class UserService {
         }
         users.updatePassword(id, hash);
         users.confirmEmail(id); // the link proved control of the mailbox
+        emailTokens.revokeAll(id);
         sessions.revokeAll(id);
     }
 
@@ -146,13 +161,19 @@ public class UserService {
         if (emailTokens.consume(Purpose.CHANGE_EMAIL, id, token).isEmpty()) {
             throw ApiException.unauthorized("Invalid change email link");
         }
-        if (!users.updateEmail(id, newEmail)) throw ApiException.badRequest("Email already in use");
+        try {
+            if (!users.updateEmail(id, newEmail)) throw ApiException.badRequest("Email already in use");
+        } catch (org.springframework.dao.DuplicateKeyException raced) {
+            throw ApiException.badRequest("Email already in use");
+        }
+        emailTokens.revokeAll(id); // a reset link sent to the old address must not work any more
     }
 
     public void delete(long id, String password) {
         User user = requireActive(id);
         if (!hasher.matches(password, user.passwordHash())) throw ApiException.unauthorized("Wrong password");
         users.anonymise(id);
+        emailTokens.revokeAll(id);
         sessions.revokeAll(id);
         events.publishEvent(new UserProfileChangedEvent(id, UserRepository.DELETED_NAME));
     }

@@ -39,11 +39,20 @@ public abstract class IntegrationTest {
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) throws Exception {
+        registerServices(registry, TestServices.redisPrefix(), "100000/1m");
+    }
+
+    /**
+     * Points a Parley context at the test services. {@code rateLimit} applies to every rule
+     * (e.g. "100000/1m" to keep limits out of the way of tests that are not about them).
+     */
+    public static void registerServices(DynamicPropertyRegistry registry, String redisPrefix, String rateLimit)
+            throws Exception {
         registry.add("spring.datasource.url", TestServices::databaseUrl);
         registry.add("spring.datasource.username", () -> TestServices.PG_USER);
         registry.add("spring.datasource.password", () -> "");
         registry.add("spring.data.redis.url", () -> TestServices.REDIS_URL);
-        registry.add("parley.redis.key-prefix", TestServices::redisPrefix);
+        registry.add("parley.redis.key-prefix", () -> redisPrefix);
         registry.add("spring.mail.host", () -> "127.0.0.1");
         registry.add("spring.mail.port", () -> TestServices.greenMail().getSmtp().getPort());
         registry.add("parley.socket.port", () -> SOCKET_PORT);
@@ -55,7 +64,7 @@ public abstract class IntegrationTest {
         for (String rule : new String[] {"login-ip", "login-account", "refresh-ip", "register-ip", "reset-password-ip",
                 "reset-password-account", "check-email-ip", "email-link-ip", "search-user", "message-send-user",
                 "typing-user"}) {
-            registry.add("parley.rate-limit.rules." + rule, () -> "100000/1m");
+            registry.add("parley.rate-limit.rules." + rule, () -> rateLimit);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.parley.platform.embedded;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +23,7 @@ import org.springframework.core.env.MapPropertySource;
  * Zero-setup default: when no database URL (or no Redis URL/host) is configured, start a real
  * PostgreSQL 17 and a real Redis from binaries shipped in Maven artifacts, keep their data under
  * {@code parley.data-dir}, and point {@code spring.datasource.*} / {@code spring.data.redis.*} at
- * them. Runs before the context is built so the auto-configured DataSource and Redis client
+ * them ({@code parley.embedded.enabled=false} turns this off). Runs before the context is built so the auto-configured DataSource and Redis client
  * simply see URLs. The services stop after every bean has been destroyed.
  */
 public class EmbeddedServices implements EnvironmentPostProcessor, DisposableBean {
@@ -32,9 +31,12 @@ public class EmbeddedServices implements EnvironmentPostProcessor, DisposableBea
 
     private EmbeddedPostgres postgres;
     private RedisServer redis;
+    /** Stops the services if the JVM exits before a context takes over their shutdown. */
+    private final Thread orphanGuard = Thread.ofPlatform().unstarted(this::destroy);
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
+        if (!env.getProperty("parley.embedded.enabled", Boolean.class, true)) return;
         boolean needPostgres = isBlank(env.getProperty("spring.datasource.url"));
         boolean needRedis = isBlank(env.getProperty("spring.data.redis.url"))
                 && isBlank(env.getProperty("spring.data.redis.host"));
@@ -42,21 +44,30 @@ public class EmbeddedServices implements EnvironmentPostProcessor, DisposableBea
 
         Path dataDir = Path.of(env.getProperty("parley.data-dir", "./data")).toAbsolutePath().normalize();
         Map<String, Object> props = new HashMap<>();
+        Runtime.getRuntime().addShutdownHook(orphanGuard);
         try {
             Files.createDirectories(dataDir);
             if (needPostgres) startPostgres(dataDir.resolve("postgres"), props);
             if (needRedis) startRedis(dataDir.resolve("redis"), props);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             destroy();
-            throw new UncheckedIOException("Could not start embedded services in " + dataDir, e);
+            throw new IllegalStateException("Could not start embedded services in " + dataDir, e);
         }
         env.getPropertySources().addFirst(new MapPropertySource("parleyEmbeddedServices", props));
         application.addInitializers(ctx -> registerForShutdown(ctx));
-        // If the application fails before the context exists, do not leave the processes behind.
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(this::destroy));
+        // A start that fails after this point still stops the services.
+        application.addListeners((org.springframework.context.ApplicationListener<
+                org.springframework.boot.context.event.ApplicationFailedEvent>) failed -> destroy());
     }
 
     private void registerForShutdown(ConfigurableApplicationContext ctx) {
+        // From now on the context stops the services, after its graceful shutdown; a concurrent
+        // JVM hook would pull the database out from under requests still being answered.
+        try {
+            Runtime.getRuntime().removeShutdownHook(orphanGuard);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // fine: the guard runs
+        }
         // Registered first, so destroyed last: after the connection pool and Redis client are closed.
         ctx.getBeanFactory().registerSingleton("parleyEmbeddedServices", this);
         if (ctx.getBeanFactory() instanceof org.springframework.beans.factory.support.DefaultListableBeanFactory bf) {
@@ -83,16 +94,18 @@ public class EmbeddedServices implements EnvironmentPostProcessor, DisposableBea
     private void startRedis(Path dir, Map<String, Object> props) throws IOException {
         Files.createDirectories(dir);
         int port = freePort();
+        String password = secretIn(dir.resolve("redis-password"));
         redis = RedisServer.newRedisServer()
                 .bind("127.0.0.1")
                 .port(port)
-                .setting("dir " + dir)
+                .setting("requirepass " + password)
+                .setting("dir \"" + dir.toString().replace("\"", "\\\"") + "\"")
                 .setting("save 60 1")              // sessions survive a restart
                 .setting("appendonly no")
                 .setting("protected-mode yes")
                 .build();
         redis.start();
-        props.put("spring.data.redis.url", "redis://127.0.0.1:" + port);
+        props.put("spring.data.redis.url", "redis://:" + password + "@127.0.0.1:" + port);
         log.info("Embedded Redis on port {} with data in {}", port, dir);
     }
 
@@ -106,6 +119,18 @@ public class EmbeddedServices implements EnvironmentPostProcessor, DisposableBea
             try { postgres.close(); } catch (Exception e) { log.warn("Stopping embedded PostgreSQL failed", e); }
             postgres = null;
         }
+    }
+
+    /** A random password kept (owner-readable only) next to the data it protects. */
+    private static String secretIn(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            byte[] b = new byte[24];
+            new java.security.SecureRandom().nextBytes(b);
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, java.util.HexFormat.of().formatHex(b));
+        }
+        return Files.readString(file).strip();
     }
 
     private static int freePort() throws IOException {

@@ -1,4 +1,4 @@
-package dev.parley.auth;
+package dev.parley.user;
 
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.stereotype.Component;

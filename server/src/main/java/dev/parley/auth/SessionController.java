@@ -1,4 +1,4 @@
-package dev.parley.session;
+package dev.parley.auth;
 
 import java.time.Instant;
 import java.util.List;
@@ -14,9 +14,11 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.parley.auth.AuthUser;
 import dev.parley.platform.ApiException;
 import dev.parley.platform.ApiResponse;
+import dev.parley.platform.AuthUser;
+import dev.parley.session.SessionPresence;
+import dev.parley.session.SessionStore;
 
 @RestController
 @RequestMapping("/api/session")

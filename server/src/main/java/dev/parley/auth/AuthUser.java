@@ -1,7 +1,0 @@
-package dev.parley.auth;
-
-/**
- * The authenticated caller of a request: declare a parameter of this type on a controller
- * method and the method requires a valid, unrevoked access token (401 otherwise).
- */
-public record AuthUser(long userId, String sessionId) {}

@@ -1,0 +1,250 @@
+package dev.parley.messaging;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * SQL of the messaging module. A direct dialog is found by its ordered user pair; read state is
+ * the per-member watermark {@code last_read_message_id}. Plans: {@code db/migration/EXPLAIN.md}.
+ */
+@Repository
+class MessageRepository {
+    private final JdbcClient jdbc;
+
+    MessageRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    record Sent(MessageView message, boolean dialogCreated, String senderName, String receiverName) {}
+
+    /**
+     * One statement, hence one transaction and one round trip: find-or-create the dialog (and its
+     * members), insert the message, advance the sender's read mark. Returns empty when nothing was
+     * stored: receiver missing/deleted, a duplicate {@code clientMessageID}, or a lost race on
+     * creating the dialog (the caller tells these apart and retries the last).
+     */
+    Optional<Sent> send(long sender, long receiver, String body, UUID clientMessageId) {
+        long low = Math.min(sender, receiver), high = Math.max(sender, receiver);
+        return jdbc.sql("""
+                WITH rcv AS (
+                    SELECT id, name FROM users WHERE id = :receiver AND NOT deleted
+                ), snd AS (
+                    SELECT id, name FROM users WHERE id = :sender
+                ), dup AS (
+                    SELECT 1 FROM messages
+                    WHERE sender_id = :sender AND client_message_id = CAST(:cmid AS uuid)
+                ), existing AS (
+                    SELECT id FROM conversations WHERE kind = 1 AND direct_low = :low AND direct_high = :high
+                ), created AS (
+                    INSERT INTO conversations (kind, direct_low, direct_high)
+                    SELECT 1, :low, :high FROM rcv
+                    WHERE NOT EXISTS (SELECT 1 FROM existing) AND NOT EXISTS (SELECT 1 FROM dup)
+                    ON CONFLICT DO NOTHING
+                    RETURNING id
+                ), conv AS (
+                    SELECT id, false AS created FROM existing
+                    UNION ALL
+                    SELECT id, true FROM created
+                ), mid AS (
+                    SELECT nextval('messages_id_seq') AS id FROM conv, rcv WHERE NOT EXISTS (SELECT 1 FROM dup)
+                ), msg AS (
+                    INSERT INTO messages (id, conversation_id, sender_id, receiver_id, body, client_message_id)
+                    OVERRIDING SYSTEM VALUE
+                    SELECT mid.id, conv.id, :sender, :receiver, :body, CAST(:cmid AS uuid) FROM mid, conv
+                    ON CONFLICT (sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
+                    RETURNING id, conversation_id, created_at
+                ), members AS (
+                    INSERT INTO conversation_members (conversation_id, user_id, last_read_message_id)
+                    SELECT conv.id, u.id, CASE WHEN u.id = :sender THEN mid.id ELSE 0 END
+                    FROM conv, mid, (SELECT DISTINCT unnest(ARRAY[CAST(:sender AS bigint), CAST(:receiver AS bigint)]) AS id) u
+                    WHERE conv.created
+                ), mark AS (
+                    UPDATE conversation_members m SET last_read_message_id = msg.id
+                    FROM msg, conv
+                    WHERE NOT conv.created AND m.conversation_id = msg.conversation_id AND m.user_id = :sender
+                      AND m.last_read_message_id < msg.id
+                )
+                SELECT msg.id, msg.created_at, conv.created, snd.name AS sender_name, rcv.name AS receiver_name
+                FROM msg, conv, snd, rcv""")
+                .param("sender", sender).param("receiver", receiver).param("low", low).param("high", high)
+                .param("body", body).param("cmid", clientMessageId == null ? null : clientMessageId.toString())
+                .query((rs, i) -> {
+                    String at = ts(rs, "created_at");
+                    var m = new MessageView(rs.getLong("id"), sender, receiver, body, at, at, false, sender == receiver);
+                    return new Sent(m, rs.getBoolean("created"), rs.getString("sender_name"), rs.getString("receiver_name"));
+                })
+                .optional();
+    }
+
+    private static final String MESSAGE_COLUMNS = """
+            x.id, x.sender_id, x.receiver_id, x.body, x.created_at, x.edited_at,
+            x.id <= COALESCE((SELECT r.last_read_message_id FROM conversation_members r
+                              WHERE r.conversation_id = x.conversation_id AND r.user_id = x.receiver_id), 0) AS readed""";
+
+    Optional<MessageView> findByClientId(long sender, UUID clientMessageId) {
+        return jdbc.sql("SELECT " + MESSAGE_COLUMNS + " FROM messages x WHERE x.sender_id = :sender AND x.client_message_id = CAST(:cmid AS uuid)")
+                .param("sender", sender).param("cmid", clientMessageId.toString())
+                .query(MessageRepository::message).optional();
+    }
+
+    /** Newest first: an offset page ({@code before} null) or a keyset page older than {@code before}. */
+    List<MessageView> history(long me, long peer, int take, int skip, Long before) {
+        long low = Math.min(me, peer), high = Math.max(me, peer);
+        String sql = "SELECT " + MESSAGE_COLUMNS + """
+                 FROM conversations c JOIN messages x ON x.conversation_id = c.id
+                WHERE c.kind = 1 AND c.direct_low = :low AND c.direct_high = :high""" +
+                (before != null ? " AND x.id < :before ORDER BY x.id DESC LIMIT :take"
+                                : " ORDER BY x.id DESC LIMIT :take OFFSET :skip");
+        var spec = jdbc.sql(sql).param("low", low).param("high", high).param("take", take);
+        spec = before != null ? spec.param("before", before) : spec.param("skip", skip);
+        return spec.query(MessageRepository::message).list();
+    }
+
+    /** Moves {@code me}'s watermark to the dialog's newest message; true when something was unread. */
+    boolean markDialogRead(long me, long peer) {
+        long low = Math.min(me, peer), high = Math.max(me, peer);
+        return jdbc.sql("""
+                UPDATE conversation_members m SET last_read_message_id = t.max_id
+                FROM (SELECT c.id, (SELECT max(x.id) FROM messages x WHERE x.conversation_id = c.id) AS max_id
+                      FROM conversations c WHERE c.kind = 1 AND c.direct_low = :low AND c.direct_high = :high) t
+                WHERE m.conversation_id = t.id AND m.user_id = :me AND m.last_read_message_id < t.max_id""")
+                .param("me", me).param("low", low).param("high", high).update() > 0;
+    }
+
+    record Ref(long conversationId, long senderId, Long receiverId) {}
+
+    Optional<Ref> ref(long messageId) {
+        return jdbc.sql("SELECT conversation_id, sender_id, receiver_id FROM messages WHERE id = :id")
+                .param("id", messageId)
+                .query((rs, i) -> new Ref(rs.getLong(1), rs.getLong(2), (Long) rs.getObject(3))).optional();
+    }
+
+    /** Marks the message and everything before it read for its receiver {@code me}; the message's ref, if it exists. */
+    Optional<Ref> markRead(long me, long messageId) {
+        return jdbc.sql("""
+                WITH x AS (SELECT id, conversation_id, sender_id, receiver_id FROM messages WHERE id = :id),
+                upd AS (
+                    UPDATE conversation_members m SET last_read_message_id = x.id FROM x
+                    WHERE m.conversation_id = x.conversation_id AND m.user_id = :me AND x.receiver_id = :me
+                      AND m.last_read_message_id < x.id
+                )
+                SELECT conversation_id, sender_id, receiver_id FROM x""")
+                .param("id", messageId).param("me", me)
+                .query((rs, i) -> new Ref(rs.getLong(1), rs.getLong(2), (Long) rs.getObject(3))).optional();
+    }
+
+    /** Edits {@code me}'s own message; empty if it does not exist or is someone else's. */
+    Optional<MessageView> edit(long me, long messageId, String body) {
+        return jdbc.sql("""
+                WITH u AS (
+                    UPDATE messages SET body = :body, edited_at = now()
+                    WHERE id = :id AND sender_id = :me
+                    RETURNING *
+                )
+                SELECT """ + " " + MESSAGE_COLUMNS + " FROM u AS x")
+                .param("id", messageId).param("me", me).param("body", body)
+                .query(MessageRepository::message).optional();
+    }
+
+    /** Deletes {@code me}'s own message; its ref when deleted. */
+    Optional<Ref> delete(long me, long messageId) {
+        return jdbc.sql("DELETE FROM messages WHERE id = :id AND sender_id = :me RETURNING conversation_id, sender_id, receiver_id")
+                .param("id", messageId).param("me", me)
+                .query((rs, i) -> new Ref(rs.getLong(1), rs.getLong(2), (Long) rs.getObject(3))).optional();
+    }
+
+    /**
+     * Removes a dialog that has no messages left. A message committed meanwhile keeps it alive:
+     * messages reference conversations without cascade, so the delete then fails (caller ignores).
+     */
+    boolean deleteIfEmpty(long conversationId) {
+        return jdbc.sql("""
+                DELETE FROM conversations c WHERE c.id = :id
+                AND NOT EXISTS (SELECT 1 FROM messages x WHERE x.conversation_id = :id)""")
+                .param("id", conversationId).update() > 0;
+    }
+
+    long unreadFrom(long me, long peer) {
+        long low = Math.min(me, peer), high = Math.max(me, peer);
+        return jdbc.sql("""
+                SELECT count(*) FROM conversations c
+                JOIN conversation_members m ON m.conversation_id = c.id AND m.user_id = :me
+                JOIN messages x ON x.conversation_id = c.id AND x.id > m.last_read_message_id
+                WHERE c.kind = 1 AND c.direct_low = :low AND c.direct_high = :high AND x.sender_id = :peer""")
+                .param("me", me).param("peer", peer).param("low", low).param("high", high)
+                .query(Long.class).single();
+    }
+
+    record DialogRow(long peerId, String peerName, String lastMessage, String createdAt, long unread) {}
+
+    /** The caller's dialogs, most recent activity first: one statement, no N+1. */
+    List<DialogRow> dialogs(long me) {
+        return jdbc.sql("""
+                SELECT p.peer, u.name, lm.body, lm.created_at, n.unread
+                FROM conversation_members m
+                JOIN conversations c ON c.id = m.conversation_id AND c.kind = 1
+                CROSS JOIN LATERAL (SELECT CASE WHEN c.direct_low = :me THEN c.direct_high ELSE c.direct_low END AS peer) p
+                JOIN users u ON u.id = p.peer
+                JOIN LATERAL (SELECT x.id, x.body, x.created_at FROM messages x
+                              WHERE x.conversation_id = c.id ORDER BY x.id DESC LIMIT 1) lm ON true
+                CROSS JOIN LATERAL (SELECT count(*) AS unread FROM messages x
+                                    WHERE x.conversation_id = c.id AND x.id > m.last_read_message_id
+                                      AND x.sender_id <> :me) n
+                WHERE m.user_id = :me
+                ORDER BY lm.id DESC""")
+                .param("me", me)
+                .query((rs, i) -> new DialogRow(rs.getLong(1), rs.getString(2), rs.getString(3), ts(rs, "created_at"), rs.getLong(5)))
+                .list();
+    }
+
+    /** Every message in the caller's dialogs with id > after, ascending. */
+    List<MessageView> since(long me, long after, int limit) {
+        return jdbc.sql("SELECT " + MESSAGE_COLUMNS + """
+                 FROM conversation_members m
+                JOIN messages x ON x.conversation_id = m.conversation_id AND x.id > :after
+                WHERE m.user_id = :me
+                ORDER BY x.id LIMIT :limit""")
+                .param("me", me).param("after", after).param("limit", limit)
+                .query(MessageRepository::message).list();
+    }
+
+    /** Everyone sharing a dialog with the user (not the user). */
+    List<Long> contactsOf(long userId) {
+        return jdbc.sql("""
+                SELECT CASE WHEN c.direct_low = :u THEN c.direct_high ELSE c.direct_low END
+                FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id AND c.kind = 1
+                WHERE m.user_id = :u AND c.direct_low <> c.direct_high""")
+                .param("u", userId).query(Long.class).list();
+    }
+
+    private static MessageView message(ResultSet rs, int row) throws SQLException {
+        String created = ts(rs, "created_at");
+        String edited = ts(rs, "edited_at");
+        long sender = rs.getLong("sender_id");
+        long receiver = rs.getLong("receiver_id");
+        if (rs.wasNull()) receiver = sender;
+        return new MessageView(rs.getLong("id"), sender, receiver, rs.getString("body"), created,
+                edited == null ? created : edited, edited != null, rs.getBoolean("readed"));
+    }
+
+    private static final DateTimeFormatter ISO = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
+
+    static String ts(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : format(t);
+    }
+
+    static String format(OffsetDateTime t) {
+        return ISO.format(t.withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS));
+    }
+}

@@ -1,0 +1,25 @@
+package dev.parley.messaging;
+
+/**
+ * Domain events of the messaging module, published in-process after the change is committed.
+ * The realtime module turns them into socket events; messaging knows nothing about sockets.
+ */
+public final class MessagingEvents {
+    private MessagingEvents() {}
+
+    /**
+     * A message was stored. {@code dialogCreated}: it is the first message of the dialog;
+     * the names are there so the listener can build both sides' dialog objects without a query.
+     */
+    public record MessageSent(MessageView message, boolean dialogCreated, String senderName, String receiverName) {}
+
+    public record MessageUpdated(MessageView message) {}
+
+    public record MessageDeleted(long messageID, long senderID, long receiverID, boolean dialogRemoved) {}
+
+    /** {@code readerId} read the whole dialog with {@code peerId} (history opened at skip=0). */
+    public record DialogRead(long readerId, long peerId) {}
+
+    /** {@code readerId} read {@code senderId}'s messages up to {@code messageId}. */
+    public record MessageRead(long readerId, long senderId, long messageId) {}
+}

@@ -1,0 +1,100 @@
+package dev.parley.realtime;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import dev.parley.messaging.DialogView;
+import dev.parley.messaging.MessagingEvents.DialogRead;
+import dev.parley.messaging.MessagingEvents.MessageDeleted;
+import dev.parley.messaging.MessagingEvents.MessageRead;
+import dev.parley.messaging.MessagingEvents.MessageSent;
+import dev.parley.messaging.MessagingEvents.MessageUpdated;
+import dev.parley.messaging.MessagingService;
+import dev.parley.session.SessionsRevokedEvent;
+import dev.parley.user.UserProfileChangedEvent;
+
+/**
+ * Turns domain events (already committed) into socket events. Each payload is encoded once and
+ * handed to the fan-out, which reaches the users' sockets on every node.
+ */
+@Component
+class DomainEventRelay {
+    private final ClusterBus bus;
+    private final SocketJson json;
+    private final PresenceTracker presence;
+    private final MessagingService messaging;
+
+    DomainEventRelay(ClusterBus bus, SocketJson json, PresenceTracker presence, MessagingService messaging) {
+        this.bus = bus;
+        this.json = json;
+        this.presence = presence;
+        this.messaging = messaging;
+    }
+
+    private static Set<Long> both(long a, long b) {
+        return a == b ? Set.of(a) : Set.of(a, b);
+    }
+
+    @EventListener
+    void on(MessageSent e) {
+        var m = e.message();
+        if (e.dialogCreated()) {
+            long s = m.senderID(), r = m.receiverID();
+            if (s == r) {
+                bus.deliver(List.of(s), "user:new_dialog", json.encode(new DialogView(s, e.senderName(), m.message(),
+                        m.createdAt(), 0, DialogView.status(true))));
+            } else {
+                var online = presence.onlineAmong(List.of(s, r));
+                bus.deliver(List.of(r), "user:new_dialog", json.encode(new DialogView(s, e.senderName(), m.message(),
+                        m.createdAt(), 1, DialogView.status(online.contains(s)))));
+                bus.deliver(List.of(s), "user:new_dialog", json.encode(new DialogView(r, e.receiverName(), m.message(),
+                        m.createdAt(), 0, DialogView.status(online.contains(r)))));
+            }
+        }
+        bus.deliver(both(m.senderID(), m.receiverID()), "user:new_message", json.encode(m));
+    }
+
+    @EventListener
+    void on(MessageUpdated e) {
+        var m = e.message();
+        bus.deliver(both(m.senderID(), m.receiverID()), "user:message_updated", json.encode(m));
+    }
+
+    record Deleted(long messageID, long senderID, long receiverID) {}
+
+    @EventListener
+    void on(MessageDeleted e) {
+        bus.deliver(both(e.senderID(), e.receiverID()), "user:message_deleted",
+                json.encode(new Deleted(e.messageID(), e.senderID(), e.receiverID())));
+    }
+
+    @EventListener
+    void on(DialogRead e) {
+        bus.deliver(List.of(e.peerId()), "user:all_messages_read", Long.toString(e.readerId()));
+    }
+
+    record Read(long receiverID, long messageID) {}
+
+    @EventListener
+    void on(MessageRead e) {
+        bus.deliver(List.of(e.senderId()), "user:message_read", json.encode(new Read(e.readerId(), e.messageId())));
+    }
+
+    @EventListener
+    void on(SessionsRevokedEvent e) {
+        bus.revoke(e.sessionIds());
+    }
+
+    record Profile(long userID, String name) {}
+
+    @EventListener
+    void on(UserProfileChangedEvent e) {
+        Set<Long> to = new LinkedHashSet<>(messaging.contactsOf(e.userId()));
+        to.add(e.userId());
+        bus.deliver(to, "user:profile_updated", json.encode(new Profile(e.userId(), e.name())));
+    }
+}

@@ -1,0 +1,18 @@
+package dev.parley.realtime;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/** Settings of the Socket.IO gateway and the cluster fan-out, under {@code parley.realtime.*}. */
+@ConfigurationProperties("parley.realtime")
+public record RealtimeProperties(
+        /** How often a node renews its heartbeat, refreshes its view of the other nodes and reaps dead ones. */
+        @DefaultValue("5s") Duration heartbeatInterval,
+        /** A node whose heartbeat is older than this is dead: its sockets leave presence (must be > interval). */
+        @DefaultValue("20s") Duration nodeTtl,
+        /** A socket that has not completed {@code user:connect} by then is dropped. */
+        @DefaultValue("10s") Duration authTimeout,
+        /** Largest accepted Socket.IO frame / polling body. */
+        @DefaultValue("65536") int maxPayloadBytes) {}

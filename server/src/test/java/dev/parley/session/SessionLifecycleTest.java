@@ -1,0 +1,132 @@
+package dev.parley.session;
+
+import java.util.Map;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import dev.parley.support.IntegrationTest;
+import dev.parley.support.TestServices;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SessionLifecycleTest extends IntegrationTest {
+    @Autowired
+    StringRedisTemplate redis;
+
+    @Test
+    void threeDevicesListRevokeOneThenRevokeOthers() {
+        TestUser phone = signUp("Dana");
+        TestUser laptop = login("Dana", phone.email(), PASSWORD, "macOS", "Safari");
+        TestUser tablet = login("Dana", phone.email(), PASSWORD, "Android", "Chrome");
+
+        var list = api.get("/api/session", laptop.accessToken());
+        assertThat(list.status()).isEqualTo(200);
+        assertThat(list.data()).hasSize(3);
+        var current = list.data().valueStream().filter(s -> s.get("current").asBoolean()).toList();
+        assertThat(current).hasSize(1);
+        assertThat(current.getFirst().get("os").asString()).isEqualTo("macOS");
+        assertThat(current.getFirst().get("browser").asString()).isEqualTo("Safari");
+        assertThat(current.getFirst().get("ip").asString()).isEqualTo("127.0.0.1");
+        assertThat(current.getFirst().get("createdAt").asString()).matches("\\d{4}-\\d\\d-\\d\\dT.*(Z|[+-]\\d\\d:\\d\\d)");
+        assertThat(current.getFirst().has("lastUsedAt")).isTrue();
+        assertThat(current.getFirst().has("online")).isTrue();
+
+        String tabletSid = list.data().valueStream()
+                .filter(s -> s.get("os").asString().equals("Android")).findFirst().orElseThrow()
+                .get("sessionID").asString();
+        assertThat(api.delete("/api/session/" + tabletSid, null, laptop.accessToken()).status()).isEqualTo(200);
+
+        // The revoked session's access and refresh tokens die at once.
+        assertThat(api.get("/api/user/me", tablet.accessToken()).status()).isEqualTo(401);
+        var refresh = api.post("/api/auth/refresh-token", Map.of("userID", tablet.id(), "refreshToken", tablet.refreshToken(),
+                "os", "Android", "browser", "Chrome"));
+        assertThat(refresh.status()).isEqualTo(401);
+        assertThat(refresh.message()).isEqualTo("Refresh token verify failed");
+        assertThat(api.get("/api/session", laptop.accessToken()).data()).hasSize(2);
+
+        assertThat(api.delete("/api/session?scope=others", null, laptop.accessToken()).status()).isEqualTo(200);
+        assertThat(api.get("/api/user/me", phone.accessToken()).status()).isEqualTo(401);
+        var remaining = api.get("/api/session", laptop.accessToken()).data();
+        assertThat(remaining).hasSize(1);
+        assertThat(remaining.get(0).get("current").asBoolean()).isTrue();
+    }
+
+    @Test
+    void cannotRevokeSomeoneElsesSession() {
+        TestUser erin = signUp("Erin");
+        TestUser frank = signUp("Frank");
+        String frankSid = api.get("/api/session", frank.accessToken()).data().get(0).get("sessionID").asString();
+        var r = api.delete("/api/session/" + frankSid, null, erin.accessToken());
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(api.get("/api/user/me", frank.accessToken()).status()).isEqualTo(200);
+        assertThat(api.delete("/api/session", null, erin.accessToken()).status()).isEqualTo(400); // scope required
+    }
+
+    @Test
+    void logoutEndsOnlyTheCallingSession() {
+        TestUser a = signUp("Gina");
+        TestUser b = login("Gina", a.email(), PASSWORD, "Windows", "Edge");
+        assertThat(api.post("/api/auth/logout", null, a.accessToken()).status()).isEqualTo(200);
+        assertThat(api.get("/api/user/me", a.accessToken()).status()).isEqualTo(401);
+        assertThat(api.get("/api/user/me", b.accessToken()).status()).isEqualTo(200);
+        assertThat(api.post("/api/auth/logout", null, null).status()).isEqualTo(401);
+    }
+
+    @Test
+    void theLeastRecentlyUsedSessionIsEvictedBeyondTheCap() {
+        TestUser first = signUp("Hank");
+        for (int i = 0; i < 10; i++) login("Hank", first.email(), PASSWORD, "Linux", "Device " + i);
+        assertThat(api.get("/api/user/me", first.accessToken()).status()).isEqualTo(401);
+        TestUser last = login("Hank", first.email(), PASSWORD, "Linux", "Last");
+        assertThat(api.get("/api/session", last.accessToken()).data()).hasSize(10);
+    }
+
+    @Test
+    void missingMalformedAndForgedTokensAre401() {
+        assertThat(api.get("/api/user/me").status()).isEqualTo(401);
+        assertThat(api.get("/api/user/me", "not-a-jwt").status()).isEqualTo(401);
+        var raw = api.sendRaw("GET", "/api/user/me", null, null, "application/json");
+        assertThat(raw.status()).isEqualTo(401);
+        // A token signed with another key.
+        String forged = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIiwidXNlcklEIjoxLCJzaWQiOiJ4IiwiZXhwIjo5OTk5OTk5OTk5fQ."
+                + "c2lnbmF0dXJlLXRoYXQtZG9lcy1ub3QtbWF0Y2g";
+        var r = api.get("/api/user/me", forged);
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.body().get("statusCode").asInt()).isEqualTo(401);
+        assertThat(r.body().get("error").asString()).isEqualTo("Unauthorized");
+    }
+
+    @Autowired
+    SessionStore store;
+
+    @Test
+    void aLoginWhoseCredentialsWereCheckedBeforeARevokeAllGetsNoSession() {
+        TestUser u = signUp("Jude");
+        long checkedAt = System.currentTimeMillis() - 50;
+        store.revokeAll(u.id()); // e.g. a password change landing between check and session creation
+        assertThat(store.create(u.id(), "os", "browser", "127.0.0.1", checkedAt)).isEmpty();
+        assertThat(store.list(u.id())).isEmpty();
+        assertThat(store.create(u.id(), "os", "browser", "127.0.0.1", System.currentTimeMillis() + 5)).isPresent();
+    }
+
+    @Test
+    void sessionsSlideWithinAnAbsoluteLimitAndLiveOnlyInRedis() {
+        TestUser u = signUp("Iris");
+        String sid = api.get("/api/session", u.accessToken()).data().get(0).get("sessionID").asString();
+        String key = TestServices.redisPrefix() + "session:" + sid;
+        assertThat(redis.getExpire(key)).isBetween(Duration.ofDays(30).minusMinutes(1).toSeconds(), Duration.ofDays(30).toSeconds());
+        long absExp = Long.parseLong((String) redis.opsForHash().get(key, "absExp"));
+        assertThat(absExp - System.currentTimeMillis()).isBetween(Duration.ofDays(89).toMillis(), Duration.ofDays(90).toMillis());
+        // the stored refresh state is a hash, never the token itself
+        assertThat(redis.opsForHash().values(key).toString()).doesNotContain(u.refreshToken().substring(u.refreshToken().indexOf('.') + 1));
+
+        // past the absolute expiry the session is dead even though the key still exists
+        redis.opsForHash().put(key, "absExp", Long.toString(System.currentTimeMillis() - 1));
+        assertThat(api.get("/api/user/me", u.accessToken()).status()).isEqualTo(401);
+        assertThat(api.post("/api/auth/refresh-token", java.util.Map.of("userID", u.id(), "refreshToken", u.refreshToken())).status()).isEqualTo(401);
+    }
+}
