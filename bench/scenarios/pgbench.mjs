@@ -34,6 +34,7 @@ export async function run(ctx) {
       for (const f of readdirSync(mig).filter((x) => x.endsWith('.sql')).sort((a, b) => +a.match(/V(\d+)/)[1] - +b.match(/V(\d+)/)[1])) execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db, '-f', join(mig, f)], { stdio: 'ignore' });
       if (existsSync(join(DIR, 'send-setup.sql'))) execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db, '-f', join(DIR, 'send-setup.sql')], { stdio: 'ignore' });
       scripts.push(['server send transaction (pgbench/send.sql)', join(DIR, 'send.sql')]);
+      if (existsSync(join(DIR, 'send-nomark.sql'))) scripts.push(['send without sender read-mark UPDATE (pgbench/send-nomark.sql)', join(DIR, 'send-nomark.sql')]);
     }
     for (const [name, file] of scripts) {
       for (const clients of opts.quick ? [1, 64] : [1, 8, 64]) {
