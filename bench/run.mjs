@@ -10,7 +10,7 @@ import { readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Api } from './lib/api.mjs';
-import { ProcSampler, findPostgresPid, findRedisPid, descendants } from './lib/sampler.mjs';
+import { ProcSampler, findPostgresPid, findRedisPid, descendants, postgresPids } from './lib/sampler.mjs';
 import { startServer, attachServer } from './lib/server.mjs';
 import { machineInfo } from './lib/machine.mjs';
 import { writeReport } from './lib/report.mjs';
@@ -99,7 +99,8 @@ async function runScenario(name, opts) {
     const pg = findPostgresPid(), redis = findRedisPid();
     const groups = {};
     nodes.forEach((n, i) => { if (n.pid) groups[nodes.length > 1 ? `server${'AB'[i]}` : 'server'] = () => [n.pid]; });
-    if (pg) groups.postgres = () => descendants(pg);
+    const pgDb = ownServer ? db : opts.db;
+    if (pg) groups.postgres = () => postgresPids(pg, name === 'pgbench' ? null : pgDb);
     if (redis) groups.redis = () => [redis];
     groups.loadgen = () => descendants(process.pid).filter((p) => !nodes.some((n) => n.pid === p));
     const sampler = new ProcSampler(groups, 1000).start();

@@ -37,6 +37,25 @@ export function findRedisPid(port = 6379) {
   try { const m = execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'info', 'server']).toString().match(/process_id:(\d+)/); if (m) return +m[1]; } catch {}
   return allPids().find((p) => comm(p).startsWith('redis-server') && cmdline(p).includes(`:${port}`)) ?? null;
 }
+/**
+ * Postgres processes that work for database `db`: its client backends and autovacuum workers plus
+ * the shared auxiliary processes (WAL writer, checkpointer, ...). Backends of other databases (other
+ * people's tests on the same Postgres) are left out; without `db` every Postgres process counts.
+ */
+export function postgresPids(postmaster, db) {
+  const all = descendants(postmaster);
+  if (!db) return all;
+  return all.filter((p) => {
+    const c = cmdline(p);
+    const b = c.match(/postgres: [^:]+: \S+ (\S+) (\d+\.\d+\.\d+\.\d+\(\d+\)|\[local\])/);
+    if (b) return b[1] === db;
+    const av = c.match(/autovacuum worker (\S+)/);
+    if (av) return av[1] === db;
+    return true;
+  });
+}
+export { cmdline };
+
 /** pid plus all descendants (Postgres backends are children of the postmaster). */
 export function descendants(root) {
   const kids = new Map();

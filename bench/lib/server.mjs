@@ -37,6 +37,12 @@ export async function waitHttp(url, timeoutMs = 180000, proc) {
  * Start one node. db/prefix are shared when starting a cluster.
  * Returns {pid, url, socketUrl, db, prefix, stop(), logFile}
  */
+// every server we started is killed when the generator exits, whatever the reason
+const LIVE = new Set();
+const killAll = () => { for (const p of LIVE) { try { p.kill('SIGKILL'); } catch {} } };
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { killAll(); process.exit(130); });
+
 export async function startServer({ jar, db, prefix, createDb = true, name = 'node', jvmArgs = [], extraArgs = [], logDir }) {
   const port = await freePort(); const socketPort = await freePort();
   if (createDb) {
@@ -55,6 +61,7 @@ export async function startServer({ jar, db, prefix, createDb = true, name = 'no
     `--parley.public-url=http://127.0.0.1:${port}`, ...extraArgs,
   ];
   const proc = spawn(JAVA, args, { stdio: ['ignore', out, out], detached: false });
+  LIVE.add(proc); proc.on('exit', () => LIVE.delete(proc));
   const url = `http://127.0.0.1:${port}`;
   const t0 = Date.now();
   try { await waitHttp(`${url}/api/config`, 180000, proc); } catch (e) { try { proc.kill('SIGKILL'); } catch {} throw new Error(`${e.message}; see ${logFile}:\n${tail(logFile)}`); }

@@ -34,6 +34,7 @@ export async function run(ctx) {
   let sendEmpty, sendFull, seedSec, seedMethod;
   const [a, b] = await createUsers(ctx.api, 2, { prefix: 'hh' });
   try {
+    await runLevel(ctx, h, { mode: 'socket', C: 64, duration: Math.max(5, duration), warmup }); // JIT warm-up, discarded
     sendEmpty = await runLevel(ctx, h, { mode: 'socket', C: 64, duration, warmup });
     // 2. seed N messages into one dialog a<->b
     must(await ctx.api.post(`/api/message/${b.id}`, { message: 'first', clientMessageID: randomUUID() }, a.token), 'first');
