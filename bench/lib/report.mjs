@@ -74,12 +74,19 @@ const SECTIONS = {
     return md + `![idle](${rel}/${f})\n`;
   },
   profile: (doc) => {
-    let md = doc.level ? LEVEL_HEAD + levelRow(doc.level) + '\n\n' : '';
-    const p = doc.profile; if (!p) return md + (doc.error || '') + '\n';
-    md += `JFR ${p.samples} execution samples (${doc.params.mode}, C=${doc.params.C}).\n\nWhere CPU goes (samples whose stack contains a frame of…, first match in this order):\n\n| category | share |\n|---|---|\n` + p.categories.map((c) => `| ${c.name} | ${n(c.pct)} % |`).join('\n');
-    md += '\n\nTop self (leaf) methods:\n\n| method | self % |\n|---|---|\n' + p.topSelf.slice(0, 20).map((m) => `| \`${m.name}\` | ${n(m.pct)} |`).join('\n');
-    md += '\n\nTop inclusive application frames (dev.parley.*):\n\n| method | incl. % |\n|---|---|\n' + p.topApp.slice(0, 20).map((m) => `| \`${m.name}\` | ${n(m.pct)} |`).join('\n') + '\n';
-    if (p.threads) md += '\nSamples by thread group:\n\n| threads | % |\n|---|---|\n' + p.threads.map((t) => `| ${t.name} | ${n(t.pct)} |`).join('\n') + '\n';
+  const runs = doc.runs || (doc.profile ? [{ mode: doc.params.mode, C: doc.params.C, level: doc.level, profile: doc.profile }] : []);
+    let md = runs.length ? LEVEL_HEAD + runs.map((r) => levelRow(r.level)).join('\n') + '\n\n' : '';
+    for (const r of runs) {
+      md += `### ${r.mode} send at C=${r.C}: where the server's CPU goes\n\n`;
+      const profs = [r.profile, r.cpuProfile].filter((p) => p && p.samples);
+      md += `Samples: ${profs.map((p) => `${p.samples} ${p.event}`).join(', ')}. Category = first match, in this order, of any frame on the stack (so time in the JDBC driver under app code counts as JDBC).\n\n`;
+      const cats = [...new Set(profs.flatMap((p) => p.categories.map((c) => c.name)))];
+      md += `| category | ${profs.map((p) => p.event.replace('jdk.', '') + ' %').join(' | ')} |\n|---|${profs.map(() => '---').join('|')}|\n` + cats.map((c) => `| ${c} | ${profs.map((p) => n(p.categories.find((x) => x.name === c)?.pct)).join(' | ')} |`).join('\n') + '\n\n';
+      const p = r.cpuProfile?.samples > 200 ? r.cpuProfile : r.profile;
+      md += `Top self (leaf) methods (${p.event}):\n\n| method | self % |\n|---|---|\n` + p.topSelf.slice(0, 15).map((m) => `| \`${m.name}\` | ${n(m.pct)} |`).join('\n');
+      md += `\n\nTop inclusive application frames (dev.parley.*, servlet filters left out):\n\n| method | incl. % |\n|---|---|\n` + p.topApp.slice(0, 15).map((m) => `| \`${m.name}\` | ${n(m.pct)} |`).join('\n') + '\n';
+      if (p.threads) md += '\nSamples by thread group:\n\n| threads | % |\n|---|---|\n' + p.threads.slice(0, 8).map((t) => `| ${t.name} | ${n(t.pct)} |`).join('\n') + '\n\n';
+    }
     return md;
   },
   pgbench: (doc) => '| script | clients | tps | latency avg ms |\n|---|---|---|---|\n' + doc.runs.map((r) => `| ${r.script} | ${r.clients} | ${n(r.tps)} | ${n(r.latencyMs, 3)} |`).join('\n') + `\n\n${doc.note || ''}\n`,

@@ -20,8 +20,8 @@ const CATEGORIES = [
 ];
 const frameName = (f) => `${f.method.type.name.replace(/\//g, ".")}.${f.method.name}`;
 
-export function analyzeJfr(file, topN = 25) {
-  const json = execFileSync(JFR, ['print', '--json', '--stack-depth', '96', '--events', 'jdk.ExecutionSample', file], { maxBuffer: 1024 * 1024 * 1024 }).toString();
+export function analyzeJfr(file, event = 'jdk.ExecutionSample', topN = 25) {
+  const json = execFileSync(JFR, ['print', '--json', '--stack-depth', '48', '--events', event, file], { maxBuffer: 1024 * 1024 * 1024 }).toString();
   const events = JSON.parse(json).recording.events;
   const self = new Map(), incl = new Map(), app = new Map(), cats = new Map(), threads = new Map();
   for (const e of events) {
@@ -40,26 +40,33 @@ export function analyzeJfr(file, topN = 25) {
   }
   const total = events.length || 1;
   const top = (m, k = topN) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, c]) => ({ name, count: c, pct: Math.round((c / total) * 1000) / 10 }));
-  return { samples: events.length, topSelf: top(self), topInclusive: top(incl), topApp: top(app), categories: top(cats, 30), threads: top(threads, 12) };
+  return { event, samples: events.length, topSelf: top(self), topInclusive: top(incl), topApp: top(app), categories: top(cats, 30), threads: top(threads, 12) };
 }
 
 export async function run(ctx) {
   const { opts, nodes, log } = ctx; const pid = nodes[0].pid;
   if (!pid) throw new Error('profile needs the server pid (start it from the jar or pass --pid)');
-  const C = opts.levels?.[0] || 64, duration = opts.duration ?? (opts.quick ? 10 : 30), mode = opts.mode || 'socket';
+  const C = opts.levels?.[0] || 64, duration = opts.duration ?? (opts.quick ? 10 : 20);
+  const modes = opts.mode ? [opts.mode] : ['socket', 'rest'];
   const h = await setupPairs(ctx, { pairs: opts.pairs || 50, senderNode: nodes[0], receiverNode: nodes[0], label: 'p' });
-  const file = `/tmp/parley-bench-profile-${Date.now()}.jfr`;
+  const runs = [];
   try {
-    // warm-up without recording, then record only the measured window
-    await runLevel(ctx, h, { mode, C, duration: 5, warmup: 3, restApi: ctx.apiFor(C) });
-    execFileSync(JCMD, [String(pid), 'JFR.start', 'name=bench', 'settings=profile'], { stdio: 'ignore' });
-    const level = await runLevel(ctx, h, { mode, C, duration, warmup: 0, restApi: ctx.apiFor(C) });
-    execFileSync(JCMD, [String(pid), 'JFR.dump', 'name=bench', `filename=${file}`], { stdio: 'ignore' });
-    execFileSync(JCMD, [String(pid), 'JFR.stop', 'name=bench'], { stdio: 'ignore' });
-    log(`profile: analysing ${file}`);
-    const profile = analyzeJfr(file);
-    log(`profile: ${profile.samples} samples; categories ${profile.categories.map((c) => `${c.name} ${c.pct}%`).join(', ')}`);
-    if (!opts.keepJfr && existsSync(file)) unlinkSync(file); else log(`kept ${file}`);
-    return { params: { mode, C, duration }, level, profile, jfrFile: opts.keepJfr ? file : null, targets: [] };
+    for (const mode of modes) {
+      const file = `/tmp/parley-bench-profile-${mode}-${Date.now()}.jfr`;
+      // warm-up without recording, then record only the measured window
+      await runLevel(ctx, h, { mode, C, duration: 5, warmup: 3, restApi: ctx.apiFor(C) });
+      execFileSync(JCMD, [String(pid), 'JFR.start', 'name=bench', 'settings=profile', 'jdk.ExecutionSample#period=2ms', 'jdk.CPUTimeSample#enabled=true', 'jdk.CPUTimeSample#throttle=2ms'], { stdio: 'ignore' });
+      const level = await runLevel(ctx, h, { mode, C, duration, warmup: 0, restApi: ctx.apiFor(C) });
+      execFileSync(JCMD, [String(pid), 'JFR.dump', 'name=bench', `filename=${file}`], { stdio: 'ignore' });
+      execFileSync(JCMD, [String(pid), 'JFR.stop', 'name=bench'], { stdio: 'ignore' });
+      log(`profile ${mode}: analysing ${file}`);
+      const profile = analyzeJfr(file, 'jdk.ExecutionSample');
+      let cpuProfile = null; try { cpuProfile = analyzeJfr(file, 'jdk.CPUTimeSample'); } catch (e) { log(`no CPU-time samples: ${e.message.slice(0, 100)}`); }
+      log(`profile ${mode}: ${profile.samples} execution samples; ${profile.categories.map((c) => `${c.name} ${c.pct}%`).join(', ')}`);
+      if (cpuProfile) log(`profile ${mode}: ${cpuProfile.samples} cpu-time samples; ${cpuProfile.categories.map((c) => `${c.name} ${c.pct}%`).join(', ')}`);
+      if (!opts.keepJfr && existsSync(file)) unlinkSync(file); else log(`kept ${file}`);
+      runs.push({ mode, C, duration, level, profile, cpuProfile, jfrFile: opts.keepJfr ? file : null });
+    }
+    return { params: { modes, C, duration }, runs, targets: [] };
   } finally { h.close(); }
 }
