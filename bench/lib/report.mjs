@@ -29,9 +29,10 @@ function cpuChart(doc, chartDir, rel) {
 }
 function levelRow(l) {
   const L = l.latencyMs || {};
-  return `| ${l.label ?? l.mode} | ${l.C} | ${n(l.acceptedPerSec)} | ${n(l.deliveredPerSec)} | ${n(L.p50, 2)} | ${n(L.p95, 2)} | ${n(L.p99, 2)} | ${n(L.max, 1)} | ${n(l.ackLatencyMs?.p99, 2)} | ${l.lost} | ${l.duplicated} | ${errs(l.errors)} | ${['server', 'serverA', 'serverB', 'postgres', 'redis', 'loadgen', 'other'].filter((k) => l.cpu?.avgCpuPct?.[k] != null).map((k) => `${k[0] === 's' ? k.replace('server', 'srv') : k.slice(0, 2)} ${n(l.cpu.avgCpuPct[k], 0)}`).join(' / ')} |`;
+  const cm = l.cpuMsPerMsg || Object.fromEntries(Object.entries(l.cpu?.avgCpuPct || {}).filter(([k, v]) => v != null && l.acceptedPerSec > 0).map(([k, v]) => [k, (v * 10) / l.acceptedPerSec])); const srvMs = ['server', 'serverA', 'serverB'].reduce((a, k) => a + (cm[k] || 0), 0);
+  return `| ${l.label ?? l.mode} | ${l.C} | ${n(l.acceptedPerSec)} | ${n(l.deliveredPerSec)} | ${n(L.p50, 2)} | ${n(L.p95, 2)} | ${n(L.p99, 2)} | ${n(L.max, 1)} | ${n(l.ackLatencyMs?.p99, 2)} | ${l.lost} | ${l.duplicated} | ${errs(l.errors)} | ${['server', 'serverA', 'serverB', 'postgres', 'redis', 'loadgen', 'other'].filter((k) => l.cpu?.avgCpuPct?.[k] != null).map((k) => `${k[0] === 's' ? k.replace('server', 'srv') : k.slice(0, 2)} ${n(l.cpu.avgCpuPct[k], 0)}`).join(' / ')} | ${cm.server != null || cm.serverA != null ? n(srvMs, 3) : '–'} / ${n(cm.postgres, 3)} |`;
 }
-const LEVEL_HEAD = '| run | C | accepted/s | delivered/s | p50 ms | p95 ms | p99 ms | max ms | ack p99 ms | lost | dup | errors | CPU % (srv/pg/re/lg/other) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n';
+const LEVEL_HEAD = '| run | C | accepted/s | delivered/s | p50 ms | p95 ms | p99 ms | max ms | ack p99 ms | lost | dup | errors | CPU % (srv/pg/re/lg/other) | CPU ms per msg (server / Postgres) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n';
 
 function sendSection(doc, chartDir, rel) {
   let md = LEVEL_HEAD + doc.levels.map(levelRow).join('\n') + '\n\n';
@@ -89,7 +90,7 @@ const SECTIONS = {
     }
     return md;
   },
-  pgbench: (doc) => '| script | clients | tps | latency avg ms |\n|---|---|---|---|\n' + doc.runs.map((r) => `| ${r.script} | ${r.clients} | ${n(r.tps)} | ${n(r.latencyMs, 3)} |`).join('\n') + `\n\n${doc.note || ''}\n`,
+  pgbench: (doc) => '| script | clients | tps | latency avg ms | Postgres CPU ms/tx |\n|---|---|---|---|---|\n' + doc.runs.map((r) => `| ${r.script} | ${r.clients} | ${n(r.tps)} | ${n(r.latencyMs, 3)} | ${n(r.pgCpuMsPerTx, 3)} |`).join('\n') + `\n\n${doc.note || ''}\n`,
 };
 
 export function writeReport(resultsDir, outFile) {

@@ -100,6 +100,10 @@ export async function runLevel(ctx, h, { mode, C, duration, warmup, drainMs = 50
     latencyMs: summarize(lat), ackLatencyMs: summarize(ackLat),
     cpu: { avgCpuPct: cpu.avgCpuPct, peakRssMiB: cpu.peakRssMiB }, series: ts.toJSON(),
   };
+  // CPU cost per accepted message (ms of one core): less sensitive to other load than msg/s
+  const perMsg = {}; const rate = accepted / duration;
+  for (const [k, v] of Object.entries(cpu.avgCpuPct)) if (v != null && rate > 0 && !['machine', 'other'].includes(k)) perMsg[k] = Math.round((v * 10 / rate) * 1000) / 1000;
+  res.cpuMsPerMsg = perMsg;
   if (pgStats && pgA && pgB) {
     let msgs = 0; for (const r of h.registry.values()) if (r.status === 200 && r.aT >= pgA.t && r.aT < pgB.t) msgs++;
     pgStats.counters = PgMonitor.delta(pgA, pgB, msgs); pgStats.counters.messagesPerSec = Math.round(msgs / pgStats.counters.secs);
