@@ -10,6 +10,7 @@ export async function run(ctx) {
   const h = await setupPairs(ctx, { pairs: opts.pairs || 50, senderNode: nodes[0], receiverNode: nodes[1], label: 'c' });
   const out = [];
   try {
+    await runLevel(ctx, h, { mode: 'socket', C: 64, duration: opts.quick ? 3 : 10, warmup: 0 }); // JIT warm-up, discarded
     for (const C of levels) { const l = await runLevel(ctx, h, { mode: 'socket', C, duration, warmup }); l.label = 'A→B'; out.push(l); }
   } finally { h.close(); }
   return {

@@ -138,6 +138,9 @@ export async function run(ctx, mode) {
   const h = await setupPairs(ctx, { pairs: opts.pairs || 50, senderNode: nodes[0], receiverNode: nodes[0], label: mode === 'rest' ? 'r' : 'k' });
   const out = [];
   try {
+    // JIT warm-up of a freshly started server (discarded): otherwise the first level pays for compilation
+    ctx.log(`warm-up ${mode} C=64 for ${opts.quick ? 3 : 10} s (discarded)`);
+    await runLevel(ctx, h, { mode, C: 64, duration: opts.quick ? 3 : 10, warmup: 0, restApi: ctx.apiFor(64) });
     for (const C of levels) out.push(await runLevel(ctx, h, { mode, C, duration, warmup, restApi: ctx.apiFor(C) }));
   } finally { h.close(); }
   return { params: { pairs: opts.pairs || 50, levels, duration, warmup }, levels: out, targets: sendTargets(out) };
