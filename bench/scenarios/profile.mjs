@@ -1,5 +1,6 @@
 // profile: JFR of the server while send-socket (and send-rest) run at C=64; aggregates execution samples.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync, unlinkSync } from 'node:fs';
 import { setupPairs, runLevel } from './send.mjs';
 import { JCMD, JFR } from '../lib/server.mjs';
@@ -18,16 +19,15 @@ const CATEGORIES = [
   ['Parley application code', /^dev\.parley\./],
   ['JDK', /^(java|jdk|sun)\./],
 ];
-const frameName = (f) => `${f.method.type.name.replace(/\//g, ".")}.${f.method.name}`;
 
-export function analyzeJfr(file, event = 'jdk.ExecutionSample', topN = 25) {
-  const json = execFileSync(JFR, ['print', '--json', '--stack-depth', '48', '--events', event, file], { maxBuffer: 1024 * 1024 * 1024 }).toString();
-  const events = JSON.parse(json).recording.events;
+/** Streams `jfr print` text output (JSON of a 20 s REST profile exceeds V8's string limit). */
+export async function analyzeJfr(file, event = 'jdk.ExecutionSample', topN = 25) {
   const self = new Map(), incl = new Map(), app = new Map(), cats = new Map(), threads = new Map();
-  for (const e of events) {
-    const frames = e.values.stackTrace?.frames || [];
-    if (!frames.length) continue;
-    const names = frames.map(frameName);
+  let total = 0, frames = null, thread = '?', inStack = false;
+  const finish = () => {
+    if (!frames || !frames.length) return;
+    total++;
+    const names = frames;
     self.set(names[0], (self.get(names[0]) || 0) + 1);
     const seen = new Set(names);
     for (const nme of seen) incl.set(nme, (incl.get(nme) || 0) + 1);
@@ -35,12 +35,27 @@ export function analyzeJfr(file, event = 'jdk.ExecutionSample', topN = 25) {
     // category: first category (in list order) that any frame matches — bcrypt before its caller, driver before app code
     const cat = CATEGORIES.find(([, re]) => names.some((x) => re.test(x)))?.[0] ?? 'other';
     cats.set(cat, (cats.get(cat) || 0) + 1);
-    const tn = String(e.values.sampledThread?.javaName || e.values.sampledThread?.osName || '?').replace(/[-#]?\d+$/g, '').replace(/\d+/g, 'N');
+    const tn = thread.replace(/[-#]?\d+$/g, '').replace(/\d+/g, 'N');
     threads.set(tn, (threads.get(tn) || 0) + 1);
+  };
+  const child = spawn(JFR, ['print', '--stack-depth', '48', '--events', event, file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const rl = createInterface({ input: child.stdout, crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (line.startsWith(event + ' {')) { finish(); frames = []; thread = '?'; inStack = false; continue; }
+    const t = line.trim();
+    if (t.startsWith('sampledThread = ') || t.startsWith('eventThread = ')) { const m = t.match(/= "([^"]*)"/); thread = m ? m[1] : '?'; continue; }
+    if (t === 'stackTrace = [') { inStack = true; continue; }
+    if (inStack) {
+      if (t === ']') { inStack = false; continue; }
+      if (t === '...') continue;
+      const i = t.indexOf('('); if (i > 0) frames.push(t.slice(0, i));
+    }
   }
-  const total = events.length || 1;
-  const top = (m, k = topN) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, c]) => ({ name, count: c, pct: Math.round((c / total) * 1000) / 10 }));
-  return { event, samples: events.length, topSelf: top(self), topInclusive: top(incl), topApp: top(app), categories: top(cats, 30), threads: top(threads, 12) };
+  finish();
+  await new Promise((r) => (child.exitCode !== null ? r() : child.on('exit', r)));
+  const T = total || 1;
+  const top = (m, k = topN) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, c]) => ({ name, count: c, pct: Math.round((c / T) * 1000) / 10 }));
+  return { event, samples: total, topSelf: top(self), topInclusive: top(incl), topApp: top(app), categories: top(cats, 30), threads: top(threads, 12) };
 }
 
 export async function run(ctx) {
@@ -60,8 +75,8 @@ export async function run(ctx) {
       execFileSync(JCMD, [String(pid), 'JFR.dump', 'name=bench', `filename=${file}`], { stdio: 'ignore' });
       execFileSync(JCMD, [String(pid), 'JFR.stop', 'name=bench'], { stdio: 'ignore' });
       log(`profile ${mode}: analysing ${file}`);
-      const profile = analyzeJfr(file, 'jdk.ExecutionSample');
-      let cpuProfile = null; try { cpuProfile = analyzeJfr(file, 'jdk.CPUTimeSample'); } catch (e) { log(`no CPU-time samples: ${e.message.slice(0, 100)}`); }
+      const profile = await analyzeJfr(file, 'jdk.ExecutionSample');
+      let cpuProfile = null; try { cpuProfile = await analyzeJfr(file, 'jdk.CPUTimeSample'); } catch (e) { log(`no CPU-time samples: ${e.message.slice(0, 100)}`); }
       log(`profile ${mode}: ${profile.samples} execution samples; ${profile.categories.map((c) => `${c.name} ${c.pct}%`).join(', ')}`);
       if (cpuProfile) log(`profile ${mode}: ${cpuProfile.samples} cpu-time samples; ${cpuProfile.categories.map((c) => `${c.name} ${c.pct}%`).join(', ')}`);
       if (!opts.keepJfr && existsSync(file)) unlinkSync(file); else log(`kept ${file}`);
