@@ -80,7 +80,7 @@ const SECTIONS = {
     for (const r of runs) {
       md += `### ${r.mode} send at C=${r.C}: where the server's CPU goes\n\n`;
       const profs = [r.profile, r.cpuProfile].filter((p) => p && p.samples);
-      md += `Samples: ${profs.map((p) => `${p.samples} ${p.event}`).join(', ')}. Category = first match, in this order, of any frame on the stack (so time in the JDBC driver under app code counts as JDBC).\n\n`;
+      md += `Samples: ${profs.map((p) => `${p.samples} ${p.event}`).join(', ')}. Category = the library of the leaf-most non-JDK frame (self time per library; JDK frames are charged to their caller).\n\n`;
       const cats = [...new Set(profs.flatMap((p) => p.categories.map((c) => c.name)))];
       md += `| category | ${profs.map((p) => p.event.replace('jdk.', '') + ' %').join(' | ')} |\n|---|${profs.map(() => '---').join('|')}|\n` + cats.map((c) => `| ${c} | ${profs.map((p) => n(p.categories.find((x) => x.name === c)?.pct)).join(' | ')} |`).join('\n') + '\n\n';
       const p = r.cpuProfile?.samples > 200 ? r.cpuProfile : r.profile;

@@ -5,20 +5,30 @@ import { existsSync, unlinkSync } from 'node:fs';
 import { setupPairs, runLevel } from './send.mjs';
 import { JCMD, JFR } from '../lib/server.mjs';
 
+// A sample belongs to the category of its leaf-most frame that is not plain JDK code (JDK frames are
+// charged to the library or app code that called them), i.e. self time per library.
 const CATEGORIES = [
-  ['bcrypt (password hashing)', /bcrypt|BCrypt/i],
+  ['bcrypt (password hashing)', /bcrypt/i],
   ['Postgres JDBC driver', /^org\.postgresql\./],
   ['HikariCP', /^com\.zaxxer\.hikari\./],
-  ['Redis client (Lettuce)', /^io\.lettuce\./],
-  ['Socket.IO (netty-socketio)', /^com\.corundumstudio\./],
-  ['JSON (Jackson)', /^(com\.fasterxml\.jackson|tools\.jackson)\./],
-  ['JWT / crypto', /^(io\.jsonwebtoken|com\.nimbusds|javax\.crypto|sun\.security|com\.auth0)\./],
-  ['Tomcat / HTTP', /^org\.apache\.(coyote|tomcat|catalina)\./],
-  ['Spring MVC / framework', /^org\.springframework\./],
+  ['Spring JDBC', /^org\.springframework\.jdbc\./],
+  ['Redis client (Lettuce / Spring Data Redis)', /^(io\.lettuce|org\.springframework\.data\.redis)\./],
+  ['Socket.IO protocol (netty-socketio)', /^com\.corundumstudio\./],
+  ['JSON (Jackson 2 and 3)', /^(com\.fasterxml\.jackson|tools\.jackson)\./],
+  ['JWT (nimbus-jose)', /^com\.nimbusds\./],
+  ['Metrics (Micrometer)', /^io\.micrometer\./],
+  ['Logging', /^(ch\.qos\.logback|org\.slf4j|org\.apache\.logging)\./],
   ['Netty I/O', /^io\.netty\./],
   ['Parley application code', /^dev\.parley\./],
-  ['JDK', /^(java|jdk|sun)\./],
+  ['Spring MVC / framework', /^org\.springframework\./],
+  ['Tomcat / HTTP', /^org\.apache\.(coyote|tomcat|catalina)\./],
+  ['JFR', /^jdk\.jfr\./],
 ];
+const JDK_CATEGORY = 'JDK only (threads, scheduler, I/O syscalls, GC barriers…)';
+function categorize(frames) {
+  for (const f of frames) { const c = CATEGORIES.find(([, re]) => re.test(f)); if (c) return c[0]; }
+  return JDK_CATEGORY;
+}
 
 /** Streams `jfr print` text output (JSON of a 20 s REST profile exceeds V8's string limit). */
 export async function analyzeJfr(file, event = 'jdk.ExecutionSample', topN = 25) {
@@ -32,8 +42,7 @@ export async function analyzeJfr(file, event = 'jdk.ExecutionSample', topN = 25)
     const seen = new Set(names);
     for (const nme of seen) incl.set(nme, (incl.get(nme) || 0) + 1);
     for (const nme of seen) if (nme.startsWith('dev.parley.') && !/Filter\.doFilter/.test(nme)) app.set(nme, (app.get(nme) || 0) + 1);
-    // category: first category (in list order) that any frame matches — bcrypt before its caller, driver before app code
-    const cat = CATEGORIES.find(([, re]) => names.some((x) => re.test(x)))?.[0] ?? 'other';
+        const cat = categorize(names);
     cats.set(cat, (cats.get(cat) || 0) + 1);
     const tn = thread.replace(/[-#]?\d+$/g, '').replace(/\d+/g, 'N');
     threads.set(tn, (threads.get(tn) || 0) + 1);
