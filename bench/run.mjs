@@ -87,9 +87,10 @@ async function runScenario(name, opts) {
       if (!jar || !existsSync(jar)) throw new Error('no server jar: build it (mvn -pl server package) or pass --jar / --url');
       for (let i = 0; i < count; i++) {
         const extra = [...jvmArgs];
+        const serverArgs = opts.serverArgs ? String(opts.serverArgs).split(' ').filter(Boolean) : [];
         if ((name === 'profile' || opts.jfr) && i === 0) { jfrFile = `/tmp/parley-bench-${stamp}.jfr`; extra.push(`-XX:StartFlightRecording=filename=${jfrFile},settings=profile,dumponexit=true`); }
         log(`starting node ${i} from ${jar}`);
-        nodes.push(await startServer({ jar, db, prefix, createDb: i === 0, name: `node${i}`, jvmArgs: extra, logDir: join(RESULTS, 'logs') }));
+        nodes.push(await startServer({ jar, db, prefix, createDb: i === 0, name: `node${i}`, jvmArgs: extra, extraArgs: serverArgs, logDir: join(RESULTS, 'logs') }));
         log(`node ${i} up: ${nodes[i].url} socket ${nodes[i].socketUrl} pid ${nodes[i].pid} (${nodes[i].startupMs} ms)`);
       }
     } else if (count > 0) {
@@ -121,11 +122,12 @@ async function runScenario(name, opts) {
     const doc = {
       scenario: name, startedAt: new Date(t0).toISOString(), wallSec: Math.round((Date.now() - t0) / 100) / 10,
       quick: !!opts.quick, machine: machineInfo(),
-      server: count === 0 ? { mode: 'none' } : ownServer ? { mode: 'started from jar', nodes: nodes.map((n) => ({ url: n.url, socketUrl: n.socketUrl, startupMs: n.startupMs })), db, jvmArgs } : { mode: 'attached', url: opts.url },
+      server: count === 0 ? { mode: 'none' } : ownServer ? { mode: 'started from jar', nodes: nodes.map((n) => ({ url: n.url, socketUrl: n.socketUrl, startupMs: n.startupMs })), db, jvmArgs, serverArgs: opts.serverArgs || null } : { mode: 'attached', url: opts.url },
+      tag: opts.tag || null,
       ...result, cpu: { avgCpuPct: cpu.avgCpuPct, peakRssMiB: cpu.peakRssMiB, ncpu: cpu.ncpu, samples: cpu.samples },
     };
     mkdirSync(RESULTS, { recursive: true });
-    const file = join(RESULTS, `${name}-${stamp}.json`);
+    const file = join(RESULTS, `${name}${opts.tag ? '.' + opts.tag : ''}-${stamp}.json`);
     writeFileSync(file, JSON.stringify(doc, null, 1));
     log(`wrote ${file}`);
     for (const t of result.targets || []) log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${typeof t.value === 'object' ? JSON.stringify(t.value) : t.value}`);

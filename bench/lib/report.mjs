@@ -11,7 +11,7 @@ export function latestResults(dir) {
   if (!existsSync(dir)) return {};
   const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
   const out = {};
-  for (const f of files) { try { const d = JSON.parse(readFileSync(join(dir, f), 'utf8')); d._file = f; const k = d.scenario; if (!out[k] || (out[k].quick && !d.quick) || out[k].quick === d.quick) out[k] = d; } catch {} }
+  for (const f of files) { try { const d = JSON.parse(readFileSync(join(dir, f), 'utf8')); d._file = f; const k = d.tag ? `${d.scenario}.${d.tag}` : d.scenario; if (!out[k] || (out[k].quick && !d.quick) || out[k].quick === d.quick) out[k] = d; } catch {} }
   return out; // newest full run wins over quick runs; among equals the newest
 }
 
@@ -105,10 +105,11 @@ export function writeReport(resultsDir, outFile) {
   if (targets.length) md += '## Targets\n\n| scenario | target | measured | result |\n|---|---|---|---|\n' + targets.map((t) => `| ${t.scenario}${t.quick ? ' (quick)' : ''} | ${t.name} | ${typeof t.value === 'object' ? JSON.stringify(t.value) : n(t.value, 2)} | ${t.pass === null ? 'n/a' : t.pass ? '**PASS**' : '**FAIL**'} |`).join('\n') + '\n\n';
   const findings = join(dirname(outFile), 'FINDINGS.md');
   if (existsSync(findings)) md += readFileSync(findings, 'utf8') + '\n\n';
-  for (const s of ORDER) {
+  const experiments = Object.keys(docs).filter((k) => k.includes('.')).sort();
+  for (const s of [...ORDER, ...experiments]) {
     const d = docs[s]; if (!d) continue;
-    md += `## ${s}${d.quick ? ' (quick run)' : ''}\n\n_${d._file}, started ${d.startedAt}, ${n(d.wallSec)} s wall, server ${d.server?.mode ?? ''}${d.machine?.loadavgAtStart ? `, load average at start ${d.machine.loadavgAtStart}` : ''}._\n\n`;
-    try { md += (SECTIONS[s]?.(d, chartDir, rel) || '') + '\n'; } catch (e) { md += `(render error: ${e.message})\n`; }
+    md += `## ${d.tag ? `${d.scenario} — experiment \`${d.tag}\`` : s}${d.quick ? ' (quick run)' : ''}\n\n${d.server?.serverArgs ? `Server started with extra settings \`${d.server.serverArgs}\`. ` : ''}_${d._file}, started ${d.startedAt}, ${n(d.wallSec)} s wall, server ${d.server?.mode ?? ''}${d.machine?.loadavgAtStart ? `, load average at start ${d.machine.loadavgAtStart}` : ''}._\n\n`;
+    try { md += (SECTIONS[d.scenario]?.(d.tag ? { ...d, scenario: `${d.scenario}.${d.tag}` } : d, chartDir, rel) || '') + '\n'; } catch (e) { md += `(render error: ${e.message})\n`; }
     md += cpuTable(d) + '\n' + cpuChart(d, chartDir, rel) + '\n';
   }
   writeFileSync(outFile, md);
