@@ -7,6 +7,19 @@ const ORDER = ['send-rest', 'send-socket', 'history', 'dialogs', 'login', 'mixed
 const n = (v, d = 1) => (v == null ? '–' : typeof v === 'number' ? (Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : (+v.toFixed(d)).toString()) : String(v));
 const errs = (e) => (!e || !Object.keys(e).length ? '0' : Object.entries(e).map(([k, v]) => `${k}×${v}`).join(' '));
 
+/** Every run of a send-like scenario at C=64, to show run-to-run spread on this shared machine. */
+function runHistory(dir, scenario) {
+  const rows = [];
+  for (const f of readdirSync(dir).filter((x) => x.startsWith(scenario + '-') && x.endsWith('.json')).sort()) {
+    try {
+      const d = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      const l = (d.levels || []).find((x) => x.C === 64); if (!l) continue;
+      rows.push(`| ${d.startedAt.slice(0, 16).replace('T', ' ')} | ${d.quick ? 'quick' : 'full'} | ${n(l.deliveredPerSec)} | ${n(l.latencyMs?.p99, 1)} | ${n(l.cpu?.avgCpuPct?.other)} | ${n(d.machine?.loadavgAtStart?.split(' ')[0])} |`);
+    } catch {}
+  }
+  return rows.length > 1 ? `All runs of ${scenario} at C=64 (spread caused by the shared machine):\n\n| started (UTC) | kind | delivered/s | p99 ms | other CPU % | load avg |\n|---|---|---|---|---|---|\n${rows.join('\n')}\n\n` : '';
+}
+
 export function latestResults(dir) {
   if (!existsSync(dir)) return {};
   const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -103,13 +116,23 @@ export function writeReport(resultsDir, outFile) {
   if (any?.machine) { const m = any.machine; md += `**Machine:** ${m.nproc} cores (${m.cpuModel}), ${m.memGiB} GiB RAM, kernel ${m.kernel}; ${m.java}; ${m.postgres}; Redis ${m.redis}; Node ${m.node}. Load generator, server, Postgres and Redis all share these ${m.nproc} cores, so every number below includes the generator's own CPU cost. Other engineers were building on this machine during the runs: the "other" CPU column shows how much CPU was taken by processes that are not part of the benchmark.\n\n`; }
   const targets = ORDER.flatMap((s) => (docs[s]?.targets || []).map((t) => ({ ...t, scenario: s, quick: docs[s].quick })));
   if (targets.length) md += '## Targets\n\n| scenario | target | measured | result |\n|---|---|---|---|\n' + targets.map((t) => `| ${t.scenario}${t.quick ? ' (quick)' : ''} | ${t.name} | ${typeof t.value === 'object' ? JSON.stringify(t.value) : n(t.value, 2)} | ${t.pass === null ? 'n/a' : t.pass ? '**PASS**' : '**FAIL**'} |`).join('\n') + '\n\n';
+  // best full run per send scenario at C=64 (the table above uses the newest run; the spread is large here)
+  const best = [];
+  for (const sc of ['send-socket', 'send-rest', 'cluster']) {
+    let b = null;
+    for (const f of readdirSync(resultsDir).filter((x) => x.startsWith(sc + '-') && x.endsWith('.json'))) {
+      try { const d = JSON.parse(readFileSync(join(resultsDir, f), 'utf8')); if (d.quick) continue; const l = (d.levels || []).find((x) => x.C === 64); if (l && (!b || l.deliveredPerSec > b.l.deliveredPerSec)) b = { l, d }; } catch {}
+    }
+    if (b) best.push(`${sc} ${n(b.l.deliveredPerSec)} msg/s, p99 ${n(b.l.latencyMs.p99, 1)} ms (${b.d.startedAt.slice(11, 16)} UTC)`);
+  }
+  if (best.length) md += `Best full run at C=64 so far: ${best.join('; ')}.\n\n`;
   const findings = join(dirname(outFile), 'FINDINGS.md');
   if (existsSync(findings)) md += readFileSync(findings, 'utf8') + '\n\n';
   const experiments = Object.keys(docs).filter((k) => k.includes('.')).sort();
   for (const s of [...ORDER, ...experiments]) {
     const d = docs[s]; if (!d) continue;
     md += `## ${d.tag ? `${d.scenario} — experiment \`${d.tag}\`` : s}${d.quick ? ' (quick run)' : ''}\n\n${d.server?.serverArgs ? `Server started with extra settings \`${d.server.serverArgs}\`. ` : ''}_${d._file}, started ${d.startedAt}, ${n(d.wallSec)} s wall, server ${d.server?.mode ?? ''}${d.machine?.loadavgAtStart ? `, load average at start ${d.machine.loadavgAtStart}` : ''}._\n\n`;
-    try { md += (SECTIONS[d.scenario]?.(d.tag ? { ...d, scenario: `${d.scenario}.${d.tag}` } : d, chartDir, rel) || '') + '\n'; } catch (e) { md += `(render error: ${e.message})\n`; }
+    try { md += (SECTIONS[d.scenario]?.(d.tag ? { ...d, scenario: `${d.scenario}.${d.tag}` } : d, chartDir, rel) || '') + '\n'; if (!d.tag && ['send-rest', 'send-socket', 'cluster'].includes(s)) md += runHistory(resultsDir, s); } catch (e) { md += `(render error: ${e.message})\n`; }
     md += cpuTable(d) + '\n' + cpuChart(d, chartDir, rel) + '\n';
   }
   writeFileSync(outFile, md);
