@@ -1,0 +1,47 @@
+-- The server's send statement (MessageRepository.send, one statement = one transaction), with
+-- pgbench variables: a random pair of the 50, sender = odd id, receiver = the next id.
+\set p random(1, 50)
+\set s 2 * :p - 1
+\set r 2 * :p
+WITH k AS (
+    SELECT gen_random_uuid() AS cmid
+), rcv AS (
+    SELECT id, name FROM users WHERE id = :r AND NOT deleted
+), snd AS (
+    SELECT id, name FROM users WHERE id = :s
+), dup AS (
+    SELECT 1 FROM messages, k
+    WHERE sender_id = :s AND client_message_id = k.cmid
+), existing AS (
+    SELECT id FROM conversations WHERE kind = 1 AND direct_low = :s AND direct_high = :r
+), created AS (
+    INSERT INTO conversations (kind, direct_low, direct_high)
+    SELECT 1, :s, :r FROM rcv
+    WHERE NOT EXISTS (SELECT 1 FROM existing) AND NOT EXISTS (SELECT 1 FROM dup)
+    ON CONFLICT DO NOTHING
+    RETURNING id
+), conv AS (
+    SELECT id, false AS created FROM existing
+    UNION ALL
+    SELECT id, true FROM created
+), mid AS (
+    SELECT nextval('messages_id_seq') AS id FROM conv, rcv WHERE NOT EXISTS (SELECT 1 FROM dup)
+), msg AS (
+    INSERT INTO messages (id, conversation_id, sender_id, receiver_id, body, client_message_id)
+    OVERRIDING SYSTEM VALUE
+    SELECT mid.id, conv.id, :s, :r, 'bench|00000000-0000-0000-0000-000000000000|xxxxxxxxxxxxxxxx', k.cmid FROM mid, conv, k
+    ON CONFLICT (sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
+    RETURNING id, conversation_id, created_at
+), members AS (
+    INSERT INTO conversation_members (conversation_id, user_id, last_read_message_id)
+    SELECT conv.id, u.id, CASE WHEN u.id = :s THEN mid.id ELSE 0 END
+    FROM conv, mid, (SELECT DISTINCT unnest(ARRAY[CAST(:s AS bigint), CAST(:r AS bigint)]) AS id) u
+    WHERE conv.created
+), mark AS (
+    UPDATE conversation_members m SET last_read_message_id = msg.id
+    FROM msg, conv
+    WHERE NOT conv.created AND m.conversation_id = msg.conversation_id AND m.user_id = :s
+      AND m.last_read_message_id < msg.id
+)
+SELECT msg.id, msg.created_at, conv.created, snd.name AS sender_name, rcv.name AS receiver_name
+FROM msg, conv, snd, rcv;
