@@ -25,7 +25,61 @@ class MessageRepository {
         this.jdbc = jdbc;
     }
 
-    record Sent(MessageView message, boolean dialogCreated, String senderName, String receiverName) {}
+    record Sent(MessageView message, boolean dialogCreated, String senderName, String receiverName, long conversationId) {}
+
+    /** A message whose dialog is known to exist: the batch fast path needs no find-or-create. */
+    record KnownDialogSend(long conversationId, long sender, long receiver, String body, UUID clientMessageId) {}
+
+    /**
+     * Inserts many messages into dialogs known to exist, with ids taken in list order: two round
+     * trips for the whole list. An element is empty when nothing was stored for it (receiver
+     * deleted, or a duplicate clientMessageID); the caller tells these apart as for {@link #send}.
+     * A dialog that no longer exists fails the statement (foreign key), rolling the batch back.
+     */
+    List<Optional<Sent>> sendToKnownDialogs(List<KnownDialogSend> sends) {
+        int n = sends.size();
+        List<Long> ids = jdbc.sql("SELECT nextval('messages_id_seq') FROM generate_series(1, :n) ORDER BY 1")
+                .param("n", n).query(Long.class).list();
+        Long[] idArr = ids.toArray(Long[]::new);
+        Long[] convs = new Long[n], senders = new Long[n], receivers = new Long[n];
+        String[] bodies = new String[n], cmids = new String[n];
+        for (int i = 0; i < n; i++) {
+            var s = sends.get(i);
+            convs[i] = s.conversationId(); senders[i] = s.sender(); receivers[i] = s.receiver();
+            bodies[i] = s.body(); cmids[i] = s.clientMessageId() == null ? null : s.clientMessageId().toString();
+        }
+        var stored = new java.util.HashMap<Long, String>();
+        jdbc.sql("""
+                WITH input AS (
+                    SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:convs AS bigint[]), CAST(:senders AS bigint[]),
+                                         CAST(:receivers AS bigint[]), CAST(:bodies AS text[]), CAST(:cmids AS uuid[]))
+                             AS t(id, conv, sender, receiver, body, cmid)
+                ), ins AS (
+                    INSERT INTO messages (id, conversation_id, sender_id, receiver_id, body, client_message_id)
+                    OVERRIDING SYSTEM VALUE
+                    SELECT i.id, i.conv, i.sender, i.receiver, i.body, i.cmid
+                    FROM input i JOIN users u ON u.id = i.receiver AND NOT u.deleted
+                    ON CONFLICT (sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
+                    RETURNING id, conversation_id, sender_id, receiver_id, created_at
+                ), notes AS (
+                    UPDATE conversation_members m SET last_read_message_id = ins.id
+                    FROM ins WHERE ins.sender_id = ins.receiver_id AND m.conversation_id = ins.conversation_id
+                      AND m.user_id = ins.sender_id AND m.last_read_message_id < ins.id
+                )
+                SELECT id, created_at FROM ins""")
+                .param("ids", idArr).param("convs", convs).param("senders", senders).param("receivers", receivers)
+                .param("bodies", bodies).param("cmids", cmids)
+                .query((rs, i) -> stored.put(rs.getLong("id"), ts(rs, "created_at"))).list();
+        List<Optional<Sent>> out = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            var s = sends.get(i);
+            String at = stored.get(idArr[i]);
+            out.add(at == null ? Optional.empty() : Optional.of(new Sent(
+                    new MessageView(idArr[i], s.sender(), s.receiver(), s.body(), at, at, false, s.sender() == s.receiver()),
+                    false, null, null, s.conversationId())));
+        }
+        return out;
+    }
 
     /** Arbitrary, fixed key of the transaction-scoped advisory lock that orders sends. */
     private static final long SEND_ORDER_LOCK = 0x5061_726c_6579L; // "Parley"
@@ -90,14 +144,15 @@ class MessageRepository {
                       AND CAST(:sender AS bigint) = CAST(:receiver AS bigint) -- only a note is read by sending it
                       AND m.last_read_message_id < msg.id
                 )
-                SELECT msg.id, msg.created_at, conv.created, snd.name AS sender_name, rcv.name AS receiver_name
+                SELECT msg.id, msg.created_at, msg.conversation_id, conv.created, snd.name AS sender_name, rcv.name AS receiver_name
                 FROM msg, conv, snd, rcv""")
                 .param("sender", sender).param("receiver", receiver).param("low", low).param("high", high)
                 .param("body", body).param("cmid", clientMessageId == null ? null : clientMessageId.toString())
                 .query((rs, i) -> {
                     String at = ts(rs, "created_at");
                     var m = new MessageView(rs.getLong("id"), sender, receiver, body, at, at, false, sender == receiver);
-                    return new Sent(m, rs.getBoolean("created"), rs.getString("sender_name"), rs.getString("receiver_name"));
+                    return new Sent(m, rs.getBoolean("created"), rs.getString("sender_name"), rs.getString("receiver_name"),
+                            rs.getLong("conversation_id"));
                 })
                 .optional();
     }

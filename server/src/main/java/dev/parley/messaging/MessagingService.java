@@ -132,6 +132,7 @@ public class MessagingService {
             removed = false;
         }
         long receiver = ref.receiverId() == null ? ref.senderId() : ref.receiverId();
+        if (removed) batcher.forgetDialog(ref.senderId(), receiver);
         events.publishEvent(new MessageDeleted(messageId, ref.senderId(), receiver, removed));
     }
 

@@ -121,19 +121,39 @@ class SendBatcher {
     private void write(List<Pending> batch) {
         batchSizes.record(batch.size());
         batch.sort(LOCK_ORDER); // stable: one sender's messages keep their order
-        List<Optional<MessageRepository.Sent>> results;
+        // Dialogs this node has seen take the fast path (one multi-row insert for all of them);
+        // the rest go through the find-or-create statement one by one. A dialog is wholly on one
+        // path, so its messages keep their order.
+        List<Pending> known = new ArrayList<>(), unknown = new ArrayList<>();
+        List<MessageRepository.KnownDialogSend> knownSends = new ArrayList<>();
+        for (Pending p : batch) {
+            Command c = p.command();
+            Long conv = dialogs.get(new Pair(c.low(), c.high()));
+            if (conv == null) {
+                unknown.add(p);
+            } else {
+                known.add(p);
+                knownSends.add(new MessageRepository.KnownDialogSend(conv, c.sender(), c.receiver(), c.body(), c.clientMessageId()));
+            }
+        }
+        List<Optional<MessageRepository.Sent>> unknownResults, knownResults;
         try {
-            results = tx.execute(status -> {
+            var both = tx.execute(status -> {
                 repo.lockSendOrder();
-                List<Optional<MessageRepository.Sent>> out = new ArrayList<>(batch.size());
-                for (Pending p : batch) {
+                List<Optional<MessageRepository.Sent>> u = new ArrayList<>(unknown.size());
+                for (Pending p : unknown) {
                     Command c = p.command();
-                    out.add(repo.send(c.sender(), c.receiver(), c.body(), c.clientMessageId()));
+                    u.add(repo.send(c.sender(), c.receiver(), c.body(), c.clientMessageId()));
                 }
-                return out;
+                var k = knownSends.isEmpty() ? List.<Optional<MessageRepository.Sent>>of() : repo.sendToKnownDialogs(knownSends);
+                return List.of(u, k);
             });
+            unknownResults = both.get(0);
+            knownResults = both.get(1);
         } catch (RuntimeException batchFailed) {
-            if (batch.size() > 1 && rolledBack(batchFailed)) {
+            // a cached dialog may have been deleted (by another node): forget this batch's dialogs
+            batch.forEach(p -> dialogs.remove(new Pair(p.command().low(), p.command().high())));
+            if (rolledBack(batchFailed)) {
                 log.debug("Batch of {} sends rolled back ({}); retrying one by one", batch.size(), batchFailed.toString());
                 for (Pending p : batch) {
                     try {
@@ -147,14 +167,37 @@ class SendBatcher {
             }
             return;
         }
-        for (int i = 0; i < batch.size(); i++) batch.get(i).result().complete(results.get(i));
+        for (int i = 0; i < unknown.size(); i++) {
+            var r = unknownResults.get(i);
+            Command c = unknown.get(i).command();
+            r.ifPresent(s -> remember(c, s.conversationId()));
+            unknown.get(i).result().complete(r);
+        }
+        for (int i = 0; i < known.size(); i++) known.get(i).result().complete(knownResults.get(i));
+    }
+
+    /** pair → dialog id, learned after commit; never trusted blindly (a stale id fails the batch, which forgets it). */
+    private record Pair(long low, long high) {}
+    private static final int MAX_KNOWN_DIALOGS = 200_000;
+    private final java.util.concurrent.ConcurrentHashMap<Pair, Long> dialogs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void remember(Command c, long conversationId) {
+        if (dialogs.size() >= MAX_KNOWN_DIALOGS) dialogs.clear();
+        dialogs.put(new Pair(c.low(), c.high()), conversationId);
+    }
+
+    /** The dialog between these users was removed (its last message deleted). */
+    void forgetDialog(long a, long b) {
+        dialogs.remove(new Pair(Math.min(a, b), Math.max(a, b)));
     }
 
     private Optional<MessageRepository.Sent> storeAlone(Command c) {
-        return tx.execute(status -> {
+        Optional<MessageRepository.Sent> r = tx.execute(status -> {
             repo.lockSendOrder();
             return repo.send(c.sender(), c.receiver(), c.body(), c.clientMessageId());
         });
+        r.ifPresent(s -> remember(c, s.conversationId()));
+        return r;
     }
 
     /** Errors after which PostgreSQL certainly rolled the transaction back. */

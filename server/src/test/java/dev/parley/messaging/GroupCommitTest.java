@@ -80,6 +80,32 @@ class GroupCommitTest extends IntegrationTest {
         assertThat(batches).isGreaterThan(0).isLessThan(senders.size() * perSender);
     }
 
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+    @Test
+    void aDialogRemovedBehindThisNodesBackIsCreatedAgain() {
+        TestUser a = signUp("Cache");
+        TestUser b = signUp("CacheTo");
+        assertThat(api.post("/api/message/" + b.id(), Map.of("message", "one"), a.accessToken()).status()).isEqualTo(200);
+        assertThat(api.post("/api/message/" + b.id(), Map.of("message", "two"), a.accessToken()).status()).isEqualTo(200);
+        // another node deletes both messages and with them the dialog; this node still knows its id
+        long low = Math.min(a.id(), b.id()), high = Math.max(a.id(), b.id());
+        jdbc.sql("DELETE FROM messages WHERE conversation_id = (SELECT id FROM conversations WHERE direct_low = :l AND direct_high = :h)")
+                .param("l", low).param("h", high).update();
+        jdbc.sql("DELETE FROM conversations WHERE direct_low = :l AND direct_high = :h").param("l", low).param("h", high).update();
+
+        var r = api.post("/api/message/" + b.id(), Map.of("message", "three"), a.accessToken());
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+        var history = api.get("/api/message/" + a.id() + "?take=10&skip=0", b.accessToken()).data();
+        assertThat(history).hasSize(1);
+        assertThat(history.get(0).get("message").asString()).isEqualTo("three");
+        assertThat(api.get("/api/dialog", b.accessToken()).data().get(0).get("lastMessage").asString()).isEqualTo("three");
+        // and the next one takes the fast path into the new dialog
+        assertThat(api.post("/api/message/" + b.id(), Map.of("message", "four"), a.accessToken()).status()).isEqualTo(200);
+        assertThat(api.get("/api/message/" + a.id() + "?take=10&skip=0", b.accessToken()).data()).hasSize(2);
+    }
+
     private double batchCount() {
         var summary = meters.find("parley.messaging.send.batch.size").summary();
         return summary == null ? 0 : summary.count();
