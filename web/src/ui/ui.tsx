@@ -2,6 +2,15 @@ import { useId, useState, type ButtonHTMLAttributes, type InputHTMLAttributes, t
 
 // Dumb, shared UI pieces. No store access here.
 
+/** A form's error line, announced to screen readers; nothing when there is no error. */
+export function FormError({ message }: { message: string | null | undefined }) {
+  return message ? (
+    <p className="form-error" role="alert">
+      {message}
+    </p>
+  ) : null
+}
+
 export function Button({ variant = 'primary', busy, children, className, ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: 'primary' | 'ghost' | 'danger' | 'subtle'; busy?: boolean }) {
   return (
     <button className={`btn btn-${variant} ${className ?? ''}`} disabled={busy || rest.disabled} aria-busy={busy || undefined} {...rest}>

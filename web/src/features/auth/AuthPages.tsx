@@ -3,7 +3,7 @@ import { ApiError } from '../../api/http'
 import { useT } from '../../app/i18n'
 import { Link, navigate, useLocation } from '../../app/router'
 import { useStore } from '../../app/store'
-import { Button, Field, Icon } from '../../ui/ui'
+import { Button, Field, Icon, FormError } from '../../ui/ui'
 import { ThemeLangSwitch } from '../../app/preferences'
 import { confirmEmail, confirmEmailChange, isEmailAvailable, requestPasswordReset, resetPassword, signIn, signUp } from './authService'
 
@@ -62,11 +62,7 @@ export function SignInPage() {
       <form onSubmit={submit} className="form" noValidate={false}>
         <Field label={t('auth.email')} type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
         <Field label={t('auth.password')} type="password" showLabel={t('auth.showPassword')} name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={error} />
         <Button type="submit" busy={busy} className="btn-block">
           {t('auth.signIn')}
         </Button>
@@ -143,11 +139,7 @@ export function SignUpPage() {
         <Field label={t('auth.name')} name="name" autoComplete="nickname" required minLength={2} maxLength={20} value={name} onChange={(e) => setName(e.target.value)} hint={t('auth.nameHint')} error={nameErr} autoFocus />
         <Field label={t('auth.email')} type="email" name="email" autoComplete="email" required maxLength={254} value={email} onChange={(e) => setEmail(e.target.value)} status={status} />
         <Field label={t('auth.password')} type="password" showLabel={t('auth.showPassword')} name="password" autoComplete="new-password" required minLength={8} maxLength={100} value={password} onChange={(e) => setPassword(e.target.value)} hint={t('auth.passwordHint')} error={pwErr} />
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={error} />
         <Button type="submit" busy={busy} className="btn-block" disabled={avail === 'taken'}>
           {t('auth.signUp')}
         </Button>
@@ -258,11 +250,7 @@ export function ForgotPage() {
         <form onSubmit={submit} className="form">
           <p className="muted">{t('auth.forgotHint')}</p>
           <Field label={t('auth.email')} type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
-          {error ? (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          ) : null}
+          <FormError message={error} />
           <Button type="submit" busy={busy} className="btn-block">
             {t('auth.sendLink')}
           </Button>
@@ -312,11 +300,7 @@ export function ResetPasswordPage() {
       ) : (
         <form onSubmit={submit} className="form">
           <Field label={t('auth.newPassword')} type="password" showLabel={t('auth.showPassword')} autoComplete="new-password" required minLength={8} maxLength={100} value={pw} onChange={(e) => setPw(e.target.value)} hint={t('auth.passwordHint')} error={pwErr} autoFocus />
-          {error ? (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          ) : null}
+          <FormError message={error} />
           <Button type="submit" busy={busy} className="btn-block">
             {t('auth.save')}
           </Button>

@@ -5,7 +5,7 @@ import { setLang, setTheme } from '../../app/preferences'
 import { navigate } from '../../app/router'
 import { logout } from '../../app/session'
 import { store, useStore } from '../../app/store'
-import { Avatar, Button, Field, Icon, IconButton } from '../../ui/ui'
+import { Avatar, Button, Field, Icon, IconButton, FormError } from '../../ui/ui'
 import { requestNotificationPermission } from '../notifications/notify'
 import { SessionsPanel } from '../sessions/SessionsPanel'
 import { changeEmail, changePassword, deleteAccount, saveProfile } from './profileService'
@@ -29,14 +29,6 @@ function useAction() {
     }
   }
   return { busy, error, run }
-}
-
-function Err({ error }: { error: string | null }) {
-  return error ? (
-    <p className="form-error" role="alert">
-      {error}
-    </p>
-  ) : null
 }
 
 function Card({ title, id, children }: { title: string; id: string; children: ReactNode }) {
@@ -102,7 +94,7 @@ function ProfileCard() {
       <form className="form" onSubmit={submit}>
         <Field label={t('auth.name')} value={name} minLength={2} maxLength={20} required onChange={(e) => setName(e.target.value)} />
         <Field label={t('set.bio')} value={bio} maxLength={100} onChange={(e) => setBio(e.target.value)} hint={`${bio.length}/100`} />
-        <Err error={error} />
+        <FormError message={error} />
         <Button type="submit" busy={busy}>
           {t('set.saveProfile')}
         </Button>
@@ -169,7 +161,7 @@ function EmailCard() {
       <form className="form" onSubmit={submit}>
         <Field label={t('set.newEmail')} type="email" autoComplete="email" required maxLength={254} value={email} onChange={(e) => setEmail(e.target.value)} />
         <Field label={t('set.currentPassword')} type="password" showLabel={t('auth.showPassword')} autoComplete="current-password" required value={pw} onChange={(e) => setPw(e.target.value)} />
-        <Err error={error} />
+        <FormError message={error} />
         <Button type="submit" busy={busy} variant="ghost">
           {t('set.changeEmail')}
         </Button>
@@ -193,7 +185,7 @@ function PasswordCard() {
       <form className="form" onSubmit={submit}>
         <Field label={t('set.currentPassword')} type="password" showLabel={t('auth.showPassword')} autoComplete="current-password" required value={oldPw} onChange={(e) => setOld(e.target.value)} />
         <Field label={t('auth.newPassword')} type="password" showLabel={t('auth.showPassword')} autoComplete="new-password" required minLength={8} maxLength={100} value={newPw} onChange={(e) => setNew(e.target.value)} error={bad} hint={t('auth.passwordHint')} />
-        <Err error={error} />
+        <FormError message={error} />
         <Button type="submit" busy={busy} variant="ghost">
           {t('set.changePassword')}
         </Button>
@@ -227,7 +219,7 @@ function DangerCard() {
         >
           <p>{t('set.deleteConfirm')}</p>
           <Field label={t('set.currentPassword')} type="password" showLabel={t('auth.showPassword')} autoComplete="current-password" required value={pw} onChange={(e) => setPw(e.target.value)} />
-          <Err error={error} />
+          <FormError message={error} />
           <Button type="submit" variant="danger" busy={busy}>
             {t('set.deleteNow')}
           </Button>
