@@ -32,10 +32,12 @@ public class PasswordHasher {
     private final String dummyHash;
     private final ThreadPoolExecutor pool;
 
-    public PasswordHasher(ParleyProperties props, @Value("${parley.auth.hash-queue:64}") int queue) {
+    public PasswordHasher(ParleyProperties props, @Value("${parley.auth.hash-queue:64}") int queue,
+                          @Value("${parley.auth.hash-threads:0}") int configuredThreads) {
         this.encoder = new BCryptPasswordEncoder(props.auth().bcryptCost());
         this.dummyHash = encoder.encode("parley-timing-equaliser");
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+        int threads = configuredThreads > 0 ? configuredThreads
+                : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
         this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
                 Thread.ofPlatform().name("bcrypt-", 0).daemon().factory(), new ThreadPoolExecutor.AbortPolicy());
     }
