@@ -28,6 +28,9 @@ public final class NodeV2Socket implements AutoCloseable {
     private static final Path DIR = Path.of("src/test/node").toAbsolutePath();
     private static volatile boolean installed;
 
+    /** Output of npm and of the Node client, kept out of the test JVM's stdio. */
+    private static final Path LOG = Path.of("target", "node-v2-client.log").toAbsolutePath();
+
     private final Process process;
     private final Writer stdin;
     private final List<JsonNode> lines = new CopyOnWriteArrayList<>();
@@ -35,8 +38,9 @@ public final class NodeV2Socket implements AutoCloseable {
 
     private NodeV2Socket() throws IOException {
         ensureInstalled();
+        // Never inherit the test JVM's stdio: under Surefire they carry its fork protocol.
         process = new ProcessBuilder("node", DIR.resolve("v2-client.js").toString()).directory(DIR.toFile())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectError(ProcessBuilder.Redirect.appendTo(LOG.toFile())).start();
         stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         Thread.ofPlatform().daemon().start(() -> {
             try (var r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -54,8 +58,13 @@ public final class NodeV2Socket implements AutoCloseable {
             return;
         }
         try {
-            var p = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(DIR.toFile()).inheritIO().start();
-            if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("npm ci failed in " + DIR);
+            Files.createDirectories(LOG.getParent());
+            var p = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(DIR.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(LOG.toFile())).start();
+            if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("npm ci failed in " + DIR + "; see " + LOG);
+            }
             installed = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
