@@ -52,7 +52,7 @@ class SendBatcher {
 
     private record Pending(Command command, CompletableFuture<Optional<MessageRepository.Sent>> result) {}
 
-    private static final Comparator<Pending> LOCK_ORDER = Comparator
+    private static final Comparator<Pending> DIALOG_ORDER = Comparator
             .comparingLong((Pending p) -> p.command().low())
             .thenComparingLong(p -> p.command().high())
             .thenComparingLong(p -> p.command().sender());
@@ -120,7 +120,7 @@ class SendBatcher {
 
     private void write(List<Pending> batch) {
         batchSizes.record(batch.size());
-        batch.sort(LOCK_ORDER); // stable: one sender's messages keep their order
+        batch.sort(DIALOG_ORDER); // groups each dialog's messages; stable, so a sender's order is kept
         // Dialogs this node has seen take the fast path (one multi-row insert for all of them);
         // the rest go through the find-or-create statement one by one. A dialog is wholly on one
         // path, so its messages keep their order.

@@ -1,7 +1,6 @@
 package dev.parley.support;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -124,15 +123,5 @@ public abstract class IntegrationTest {
             try { Thread.sleep(25); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
         }
         throw new AssertionError("No " + kind + " email reached " + to);
-    }
-
-    protected static long countEmailsTo(String to) {
-        return java.util.Arrays.stream(TestServices.greenMail().getReceivedMessages()).filter(m -> {
-            try { return m.getAllRecipients()[0].toString().equalsIgnoreCase(to); } catch (Exception e) { return false; }
-        }).count();
-    }
-
-    protected static Path tempDir() throws Exception {
-        return Files.createTempDirectory("parley");
     }
 }
