@@ -64,3 +64,16 @@ export async function login(api, email) {
 }
 
 export { randomUUID };
+
+/**
+ * JIT warm-up for read paths (results discarded): GETs the paths round-robin from `concurrency`
+ * loops for `seconds`. A few requests are not enough: C2 compiles Tomcat/Spring's path only after
+ * thousands of calls, and on 2 cores that takes tens of seconds.
+ */
+export async function warmGets(api, token, paths, { seconds = 15, concurrency = 4 } = {}) {
+  const end = performance.now() + seconds * 1000; let n = 0;
+  await Promise.all(Array.from({ length: concurrency }, async (_, k) => {
+    for (let i = k; performance.now() < end; i += concurrency) { await api.get(paths[i % paths.length], token); n++; }
+  }));
+  return n;
+}

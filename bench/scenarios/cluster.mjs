@@ -1,6 +1,6 @@
 // cluster: send-socket across 2 nodes sharing Postgres/Redis — senders on node A, receivers on node B,
 // so every delivery crosses the Redis fan-out.
-import { setupPairs, runLevel, sendTargets } from './send.mjs';
+import { setupPairs, runLevel, sendTargets, jitWarmup } from './send.mjs';
 
 export async function run(ctx) {
   const { opts, nodes } = ctx;
@@ -10,7 +10,7 @@ export async function run(ctx) {
   const h = await setupPairs(ctx, { pairs: opts.pairs || 50, senderNode: nodes[0], receiverNode: nodes[1], label: 'c' });
   const out = [];
   try {
-    await runLevel(ctx, h, { mode: 'socket', C: 64, duration: opts.quick ? 3 : 10, warmup: 0 }); // JIT warm-up, discarded
+    await jitWarmup(ctx, h, { mode: 'socket' });
     for (const C of levels) { const l = await runLevel(ctx, h, { mode: 'socket', C, duration, warmup }); l.label = 'A→B'; out.push(l); }
   } finally { h.close(); }
   return {

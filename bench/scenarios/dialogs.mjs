@@ -1,5 +1,5 @@
 // dialogs: one user with 200 dialogs (half unread), GET /api/dialog latency.
-import { createUsers, must, pmap, randomUUID } from '../lib/api.mjs';
+import { createUsers, must, pmap, randomUUID, warmGets } from '../lib/api.mjs';
 import { summarize, sleep } from '../lib/stats.mjs';
 
 export async function run(ctx) {
@@ -18,7 +18,7 @@ export async function run(ctx) {
   const first = await api.get('/api/dialog', me.token);
   const list = must(first, 'dialog list');
   const bytes = JSON.stringify(first.body).length;
-  for (let i = 0; i < 50; i++) await api.get('/api/dialog', me.token); // warm-up
+  await warmGets(api, me.token, ['/api/dialog'], { seconds: opts.quick ? 3 : 15 }); // JIT warm-up
   const lat = []; const errors = {};
   const end = performance.now() + 60000;
   for (let i = 0; i < reqs && performance.now() < end; i++) { const r = await api.get('/api/dialog', me.token); if (r.status === 200) lat.push(r.ms); else errors[r.status] = (errors[r.status] || 0) + 1; }

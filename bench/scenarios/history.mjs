@@ -2,10 +2,10 @@
 // Also: send rate (socket, C=64) on the empty table vs. with the N rows stored.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createUsers, must, pmap, randomUUID } from '../lib/api.mjs';
+import { createUsers, must, pmap, randomUUID, warmGets } from '../lib/api.mjs';
 import { psql, psqlFile } from '../lib/server.mjs';
 import { summarize, sleep, round } from '../lib/stats.mjs';
-import { setupPairs, runLevel } from './send.mjs';
+import { setupPairs, runLevel, jitWarmup } from './send.mjs';
 
 const SEED_SQL = fileURLToPath(new URL('../sql/seed-history.sql', import.meta.url));
 
@@ -34,7 +34,7 @@ export async function run(ctx) {
   let sendEmpty, sendFull, seedSec, seedMethod;
   const [a, b] = await createUsers(ctx.api, 2, { prefix: 'hh' });
   try {
-    await runLevel(ctx, h, { mode: 'socket', C: 64, duration: Math.max(5, duration), warmup }); // JIT warm-up, discarded
+    await jitWarmup(ctx, h, { mode: 'socket' });
     sendEmpty = await runLevel(ctx, h, { mode: 'socket', C: 64, duration, warmup });
     // 2. seed N messages into one dialog a<->b
     must(await ctx.api.post(`/api/message/${b.id}`, { message: 'first', clientMessageID: randomUUID() }, a.token), 'first');
@@ -69,6 +69,8 @@ export async function run(ctx) {
     ['middle', 'offset', `skip=${mid}`], ['middle', 'keyset', `before=${midPage[0].messageID + 1}`],
     ['oldest', 'offset', `skip=${oldestSkip}`], ['oldest', 'keyset', `before=${oldPage[0].messageID + 1}`],
   ];
+  const warmed = await warmGets(api, b.token, plan.filter(([, m]) => m === 'keyset').map(([, , q]) => `/api/message/${peer}?take=50&${q}`), { seconds: opts.quick ? 3 : 20 });
+  log(`history read path warmed with ${warmed} keyset requests`);
   const pages = [];
   for (const [position, method, q] of plan) {
     const s = await pageStats(api, b.token, `/api/message/${peer}?take=50&${q}`, method === 'offset' && position !== 'newest' ? Math.min(reqs, 50) : reqs, 60000);

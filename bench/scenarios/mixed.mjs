@@ -1,6 +1,6 @@
 // mixed: send-rest at C=64 alone, then again while logins run at ~40/s. Does message latency hold?
 import { createUsers } from '../lib/api.mjs';
-import { setupPairs, runLevel } from './send.mjs';
+import { setupPairs, runLevel, jitWarmup } from './send.mjs';
 import { loginLoop } from './login.mjs';
 
 export async function run(ctx) {
@@ -9,6 +9,7 @@ export async function run(ctx) {
   const h = await setupPairs(ctx, { pairs: opts.pairs || 50, senderNode: nodes[0], receiverNode: nodes[0], label: 'm' });
   const lusers = await createUsers(ctx.api, 32, { prefix: 'ml', login: false });
   try {
+    await jitWarmup(ctx, h, { mode: 'rest', restApi: ctx.apiFor(C) });
     const baseline = await runLevel(ctx, h, { mode: 'rest', C, duration, warmup, restApi: ctx.apiFor(C) });
     const loginApi = ctx.apiFor(32);
     const [mixed, logins] = await Promise.all([

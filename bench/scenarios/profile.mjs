@@ -2,7 +2,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { existsSync, unlinkSync } from 'node:fs';
-import { setupPairs, runLevel } from './send.mjs';
+import { setupPairs, runLevel, jitWarmup } from './send.mjs';
 import { JCMD, JFR } from '../lib/server.mjs';
 
 // A sample belongs to the category of its leaf-most frame that is not plain JDK code (JDK frames are
@@ -78,7 +78,7 @@ export async function run(ctx) {
     for (const mode of modes) {
       const file = `/tmp/parley-bench-profile-${mode}-${Date.now()}.jfr`;
       // warm-up without recording, then record only the measured window
-      await runLevel(ctx, h, { mode, C, duration: 5, warmup: 3, restApi: ctx.apiFor(C) });
+      await jitWarmup(ctx, h, { mode, restApi: ctx.apiFor(C) });
       execFileSync(JCMD, [String(pid), 'JFR.start', 'name=bench', 'settings=profile', 'jdk.ExecutionSample#period=2ms', 'jdk.CPUTimeSample#enabled=true', 'jdk.CPUTimeSample#throttle=2ms'], { stdio: 'ignore' });
       const level = await runLevel(ctx, h, { mode, C, duration, warmup: 0, restApi: ctx.apiFor(C) });
       execFileSync(JCMD, [String(pid), 'JFR.dump', 'name=bench', `filename=${file}`], { stdio: 'ignore' });

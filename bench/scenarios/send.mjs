@@ -33,8 +33,27 @@ export async function setupPairs(ctx, { pairs, senderNode, receiverNode, label =
   return { senders, receivers, sSock, rSock, registry, stats, close: () => { for (const s of [...sSock, ...rSock]) s.close(); } };
 }
 
+/**
+ * JIT warm-up of a freshly started server (all discarded). On 2 cores C2 needs 40–60 s of load before
+ * a REST send reaches its steady cost (measured: 0.8k → 1.4k → 1.9k → 2.3k msg/s in successive 10 s
+ * runs), so run 5 s rounds at C=64 until a round is within 5 % of the one before (at least 20 s,
+ * at most 90 s). Quick mode: one 3 s round.
+ */
+export async function jitWarmup(ctx, h, { mode, restApi }) {
+  const quick = ctx.opts.quick, t0 = performance.now(); let prev = 0, rounds = 0;
+  ctx.log(`JIT warm-up ${mode} C=64 (discarded) until the rate settles`);
+  for (;;) {
+    const l = await runLevel(ctx, h, { mode, C: 64, duration: quick ? 3 : 5, warmup: 0, restApi, quiet: true, drainMs: 500 });
+    rounds++; const rate = l.deliveredPerSec || 0, sec = (performance.now() - t0) / 1000;
+    const settled = prev > 0 && rate < prev * 1.05 && sec >= 20;
+    ctx.log(`  warm-up round ${rounds}: ${rate} msg/s`);
+    if (quick || settled || sec >= 90) return { rounds, seconds: round(sec), lastRate: rate };
+    prev = Math.max(prev, rate);
+  }
+}
+
 /** One closed-loop level. mode 'rest' | 'socket'. */
-export async function runLevel(ctx, h, { mode, C, duration, warmup, drainMs = 5000, restApi }) {
+export async function runLevel(ctx, h, { mode, C, duration, warmup, drainMs = 5000, restApi, quiet = false }) {
   const { sampler, log } = ctx; const P = h.senders.length;
   const api = restApi || ctx.api;
   h.registry.clear();
@@ -63,7 +82,7 @@ export async function runLevel(ctx, h, { mode, C, duration, warmup, drainMs = 50
     }
   };
   let pgA = null;
-  const pgWatch = ctx.pgmon ? (async () => { await sleep(Math.max(0, tMeasure - performance.now())); pgA = await ctx.pgmon.snapshot(); ctx.pgmon.startWaits(100); })() : null;
+  const pgWatch = ctx.pgmon && !quiet ? (async () => { await sleep(Math.max(0, tMeasure - performance.now())); pgA = await ctx.pgmon.snapshot(); ctx.pgmon.startWaits(100); })() : null;
   await Promise.all(Array.from({ length: C }, (_, k) => worker(k)));
   const tStop = performance.now();
   let pgStats = null, pgB = null;
@@ -109,7 +128,7 @@ export async function runLevel(ctx, h, { mode, C, duration, warmup, drainMs = 50
     pgStats.counters = PgMonitor.delta(pgA, pgB, msgs); pgStats.counters.messagesPerSec = Math.round(msgs / pgStats.counters.secs);
     res.postgres = pgStats;
   }
-  log(`${mode} C=${C}: accepted ${res.acceptedPerSec}/s delivered ${res.deliveredPerSec}/s p50 ${res.latencyMs.p50} p99 ${res.latencyMs.p99} max ${res.latencyMs.max} lost ${lost} dup ${dup} errors ${JSON.stringify(errors)} cpu ${JSON.stringify(cpu.avgCpuPct)}`);
+  if (!quiet) log(`${mode} C=${C}: accepted ${res.acceptedPerSec}/s delivered ${res.deliveredPerSec}/s p50 ${res.latencyMs.p50} p99 ${res.latencyMs.p99} max ${res.latencyMs.max} lost ${lost} dup ${dup} errors ${JSON.stringify(errors)} cpu ${JSON.stringify(cpu.avgCpuPct)}`);
   h.registry.clear();
   return res;
 }
@@ -136,12 +155,11 @@ export async function run(ctx, mode) {
   const levels = opts.levels || [8, 64, 256, 1024];
   const duration = opts.duration ?? (opts.quick ? 5 : 15), warmup = opts.warmup ?? (opts.quick ? 2 : 5);
   const h = await setupPairs(ctx, { pairs: opts.pairs || 50, senderNode: nodes[0], receiverNode: nodes[0], label: mode === 'rest' ? 'r' : 'k' });
-  const out = [];
+  const out = []; let warm = null;
   try {
-    // JIT warm-up of a freshly started server (discarded): otherwise the first level pays for compilation
-    ctx.log(`warm-up ${mode} C=64 for ${opts.quick ? 3 : 10} s (discarded)`);
-    await runLevel(ctx, h, { mode, C: 64, duration: opts.quick ? 3 : 10, warmup: 0, restApi: ctx.apiFor(64) });
+    // otherwise the first level pays for compilation
+    warm = await jitWarmup(ctx, h, { mode, restApi: ctx.apiFor(64) });
     for (const C of levels) out.push(await runLevel(ctx, h, { mode, C, duration, warmup, restApi: ctx.apiFor(C) }));
   } finally { h.close(); }
-  return { params: { pairs: opts.pairs || 50, levels, duration, warmup }, levels: out, targets: sendTargets(out) };
+  return { params: { pairs: opts.pairs || 50, levels, duration, warmup, jitWarmup: warm }, levels: out, targets: sendTargets(out) };
 }

@@ -1,6 +1,9 @@
 package dev.parley.auth;
 
+import java.lang.reflect.Method;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -18,7 +21,8 @@ import dev.parley.session.SessionStore;
 /**
  * Authenticates requests to controller methods that take an {@link AuthUser}. Runs before the
  * body is read, so an unauthenticated caller learns nothing about validation. The session check
- * goes to Redis on every request: a revoked session is refused at once on every node.
+ * goes to Redis, except for a token that passed it moments ago ({@link VerifiedTokenCache}, voided by
+ * any revocation): a revoked session is refused at once on every node.
  */
 @Component
 public class AuthInterceptor implements HandlerInterceptor {
@@ -26,10 +30,13 @@ public class AuthInterceptor implements HandlerInterceptor {
 
     private final AccessTokenService tokens;
     private final SessionStore sessions;
+    private final VerifiedTokenCache verified;
+    private final Map<Method, Boolean> authRequired = new ConcurrentHashMap<>();
 
-    public AuthInterceptor(AccessTokenService tokens, SessionStore sessions) {
+    public AuthInterceptor(AccessTokenService tokens, SessionStore sessions, VerifiedTokenCache verified) {
         this.tokens = tokens;
         this.sessions = sessions;
+        this.verified = verified;
     }
 
     @Override
@@ -39,17 +46,26 @@ public class AuthInterceptor implements HandlerInterceptor {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw ApiException.unauthorized("Missing or malformed access token");
         }
-        var claims = tokens.verify(header.substring(7).strip())
-                .orElseThrow(() -> ApiException.unauthorized("Invalid or expired access token"));
-        if (!sessions.touch(claims.sessionId(), claims.userId(), ClientInfo.ip(request))) {
-            throw ApiException.unauthorized("Session has ended");
-        }
+        String token = header.substring(7).strip();
+        var claims = verified.recall(token).orElseGet(() -> check(token, request));
         request.setAttribute(ATTRIBUTE, new AuthUser(claims.userId(), claims.sessionId()));
         return true;
     }
 
-    private static boolean requiresAuth(HandlerMethod method) {
-        return Arrays.stream(method.getMethodParameters())
-                .anyMatch(p -> p.getParameterType() == AuthUser.class);
+    /** The full check: signature and expiry, then the session in Redis (which also slides its expiry). */
+    private AccessTokenService.Claims check(String token, HttpServletRequest request) {
+        long generation = verified.generation();
+        var claims = tokens.verify(token)
+                .orElseThrow(() -> ApiException.unauthorized("Invalid or expired access token"));
+        if (!sessions.touch(claims.sessionId(), claims.userId(), ClientInfo.ip(request))) {
+            throw ApiException.unauthorized("Session has ended");
+        }
+        verified.remember(token, claims, generation);
+        return claims;
+    }
+
+    private boolean requiresAuth(HandlerMethod method) {
+        return authRequired.computeIfAbsent(method.getMethod(), m -> Arrays.stream(method.getMethodParameters())
+                .anyMatch(p -> p.getParameterType() == AuthUser.class));
     }
 }

@@ -20,6 +20,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
+import dev.parley.auth.VerifiedTokenCache;
 import dev.parley.platform.RedisKeys;
 
 /**
@@ -45,6 +46,7 @@ class ClusterBus {
     private final RedisKeys keys;
     private final RealtimeProperties props;
     private final LocalSockets local;
+    private final VerifiedTokenCache verifiedTokens;
     private final Set<String> others = ConcurrentHashMap.newKeySet();
     private final String channel;
 
@@ -58,8 +60,9 @@ class ClusterBus {
     }
 
     ClusterBus(LettuceConnectionFactory factory, StringRedisTemplate redis, RedisKeys keys, RealtimeProperties props,
-               LocalSockets local) {
+               LocalSockets local, VerifiedTokenCache verifiedTokens) {
         this.factory = factory;
+        this.verifiedTokens = verifiedTokens;
         this.redis = redis;
         this.keys = keys;
         this.props = props;
@@ -203,7 +206,10 @@ class ClusterBus {
                 List<Long> ids = java.util.Arrays.stream(parts[1].split(",")).map(Long::valueOf).toList();
                 local.deliver(ids, parts[2], parts.length < 4 || parts[3].isEmpty() ? null : parts[3]);
             }
-            case "R" -> revocationHandler.revokeLocal(List.of(parts[1].split(",")));
+            case "R" -> {
+                verifiedTokens.forgetAll(); // before the sockets go: REST must refuse the session here too
+                revocationHandler.revokeLocal(List.of(parts[1].split(",")));
+            }
             case "H" -> { if (!parts[1].equals(nodeId)) others.add(parts[1]); }
             case "B" -> others.remove(parts[1]);
             default -> log.debug("Unknown fan-out message type {}", parts[0]);

@@ -40,7 +40,8 @@ class NodeAwareRateLimitTest {
                 "parley.rate-limit.rules.typing-user", "2/200ms"))).bindOrCreate("parley", ParleyProperties.class);
         var rt = new Binder(new MapConfigurationPropertySource(Map.of())).bindOrCreate("parley.realtime", RealtimeProperties.class);
         keys = new RedisKeys(props);
-        var bus = new ClusterBus(factory, redis, keys, rt, new LocalSockets()); // never started: alone
+        var bus = new ClusterBus(factory, redis, keys, rt, new LocalSockets(),
+                new dev.parley.auth.VerifiedTokenCache(java.time.Duration.ZERO, java.time.Clock.systemUTC())); // never started: alone
         limits = new NodeAwareRateLimit(new RateLimiter(redis, keys, props), bus);
     }
 

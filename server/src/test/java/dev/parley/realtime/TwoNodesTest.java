@@ -108,9 +108,12 @@ class TwoNodesTest extends IntegrationTest {
                     assertThat(s.get("online").asBoolean()).as("session online on node B, seen from A").isTrue();
                 }
             }
+            assertThat(b.api().get("/api/user/me", phone.accessToken()).status()).isEqualTo(200); // B remembers the check
             long t0 = System.nanoTime();
             assertThat(api.delete("/api/session/" + phoneSid, null, ann.accessToken()).status()).isEqualTo(200);
             phoneOnB.await("user:invalid_token", Duration.ofSeconds(1));
+            // B forgot its verified tokens before telling the socket, so REST on B refuses the session too
+            assertThat(b.api().get("/api/user/me", phone.accessToken()).status()).isEqualTo(401);
             phoneOnB.awaitDisconnected(Duration.ofSeconds(1));
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
             assertThat(laptopOnA.isDisconnected()).isFalse();

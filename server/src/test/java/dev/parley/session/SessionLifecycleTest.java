@@ -38,6 +38,7 @@ class SessionLifecycleTest extends IntegrationTest {
         String tabletSid = list.data().valueStream()
                 .filter(s -> s.get("os").asString().equals("Android")).findFirst().orElseThrow()
                 .get("sessionID").asString();
+        assertThat(api.get("/api/user/me", tablet.accessToken()).status()).isEqualTo(200); // now remembered as checked
         assertThat(api.delete("/api/session/" + tabletSid, null, laptop.accessToken()).status()).isEqualTo(200);
 
         // The revoked session's access and refresh tokens die at once.
@@ -48,6 +49,7 @@ class SessionLifecycleTest extends IntegrationTest {
         assertThat(refresh.message()).isEqualTo("Refresh token verify failed");
         assertThat(api.get("/api/session", laptop.accessToken()).data()).hasSize(2);
 
+        assertThat(api.get("/api/user/me", phone.accessToken()).status()).isEqualTo(200);
         assertThat(api.delete("/api/session?scope=others", null, laptop.accessToken()).status()).isEqualTo(200);
         assertThat(api.get("/api/user/me", phone.accessToken()).status()).isEqualTo(401);
         var remaining = api.get("/api/session", laptop.accessToken()).data();
@@ -124,9 +126,11 @@ class SessionLifecycleTest extends IntegrationTest {
         // the stored refresh state is a hash, never the token itself
         assertThat(redis.opsForHash().values(key).toString()).doesNotContain(u.refreshToken().substring(u.refreshToken().indexOf('.') + 1));
 
-        // past the absolute expiry the session is dead even though the key still exists
+        // past the absolute expiry the session is dead even though the key still exists: refused at once
+        // by refresh, and by requests once this node's memory of the last successful check (1 s) ends
         redis.opsForHash().put(key, "absExp", Long.toString(System.currentTimeMillis() - 1));
-        assertThat(api.get("/api/user/me", u.accessToken()).status()).isEqualTo(401);
+        org.awaitility.Awaitility.await().atMost(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(100))
+                .until(() -> api.get("/api/user/me", u.accessToken()).status() == 401);
         assertThat(api.post("/api/auth/refresh-token", java.util.Map.of("userID", u.id(), "refreshToken", u.refreshToken())).status()).isEqualTo(401);
     }
 }
