@@ -6,12 +6,12 @@
 // Scenarios: send-rest send-socket history dialogs login mixed idle cluster profile (all = every one).
 // Without --url it starts the server from the jar against the external Postgres (fresh database
 // per scenario) and Redis on 127.0.0.1. Writes bench/results/<scenario>-<time>.json and regenerates bench/RESULTS.md.
-import { readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Api } from './lib/api.mjs';
 import { ProcSampler, findPostgresPid, findRedisPid, descendants, postgresPids } from './lib/sampler.mjs';
-import { startServer, attachServer } from './lib/server.mjs';
+import { startServer, attachServer, PRODUCTION_JVM_FLAGS } from './lib/server.mjs';
 import { machineInfo } from './lib/machine.mjs';
 import { writeReport } from './lib/report.mjs';
 
@@ -72,6 +72,18 @@ async function waitQuiet(maxSec, thresholdPct = 40) {
   return busy;
 }
 
+/**
+ * A process may hold only as many sockets as it may open files (RLIMIT_NOFILE, inherited by the
+ * servers we start). When `idle` is asked for more than one process can hold, it starts a cluster
+ * sharing the sockets, so 50,000 can be held where the limit is 20,000 per process.
+ */
+function idleNodesNeeded(opts) {
+  const requested = opts.sockets || (opts.quick ? 5000 : 50000);
+  let limit = null;
+  try { const m = readFileSync('/proc/self/limits', 'utf8').match(/Max open files\s+(\d+)\s+(\d+)/); limit = m ? Math.min(+m[1], +m[2]) : null; } catch {}
+  return limit ? Math.max(1, Math.ceil(requested / (limit - 1000))) : 1;
+}
+
 async function runScenario(name, opts) {
   if (opts.waitQuiet) await waitQuiet(Number(opts.waitQuiet));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
@@ -79,7 +91,7 @@ async function runScenario(name, opts) {
   const prefix = `bench_${Date.now().toString(36)}:`;
   const nodes = []; const ownServer = !opts.url;
   const jvmArgs = (opts.jvmOpts ? String(opts.jvmOpts).split(' ').filter(Boolean) : []);
-  const count = NODES_NEEDED[name] ?? 1;
+  const count = opts.nodes ? Number(opts.nodes) : name === 'idle' && !opts.url ? idleNodesNeeded(opts) : (NODES_NEEDED[name] ?? 1);
   let jfrFile = null;
   try {
     if (count === 0) { /* no server needed */ } else if (ownServer) {
@@ -99,7 +111,7 @@ async function runScenario(name, opts) {
     }
     const pg = findPostgresPid(), redis = findRedisPid();
     const groups = {};
-    nodes.forEach((n, i) => { if (n.pid) groups[nodes.length > 1 ? `server${'AB'[i]}` : 'server'] = () => [n.pid]; });
+    nodes.forEach((n, i) => { if (n.pid) groups[nodes.length > 1 ? `server${'ABCDEFGH'[i]}` : 'server'] = () => [n.pid]; });
     const pgDb = ownServer ? db : opts.db;
     if (pg) groups.postgres = () => postgresPids(pg, name === 'pgbench' ? null : pgDb);
     if (redis) groups.redis = () => [redis];
@@ -122,7 +134,7 @@ async function runScenario(name, opts) {
     const doc = {
       scenario: name, startedAt: new Date(t0).toISOString(), wallSec: Math.round((Date.now() - t0) / 100) / 10,
       quick: !!opts.quick, machine: machineInfo(),
-      server: count === 0 ? { mode: 'none' } : ownServer ? { mode: 'started from jar', nodes: nodes.map((n) => ({ url: n.url, socketUrl: n.socketUrl, startupMs: n.startupMs })), db, jvmArgs, serverArgs: opts.serverArgs || null } : { mode: 'attached', url: opts.url },
+      server: count === 0 ? { mode: 'none' } : ownServer ? { mode: 'started from jar', nodes: nodes.map((n) => ({ url: n.url, socketUrl: n.socketUrl, startupMs: n.startupMs })), db, jvmArgs: [...PRODUCTION_JVM_FLAGS, ...jvmArgs], serverArgs: opts.serverArgs || null } : { mode: 'attached', url: opts.url },
       tag: opts.tag || null,
       ...result, cpu: { avgCpuPct: cpu.avgCpuPct, peakRssMiB: cpu.peakRssMiB, ncpu: cpu.ncpu, samples: cpu.samples },
     };

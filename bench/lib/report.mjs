@@ -59,6 +59,8 @@ function sendSection(doc, chartDir, rel) {
     md += 'Postgres during the measured window (counters from pg_stat_database/pg_stat_wal; waits = average number of this database\'s backends in each state, sampled every 100 ms):\n\n| C | msg/s | commits/s | commits/msg | WAL syncs/s | msgs per WAL sync | rows inserted/msg | rows updated/msg | WAL bytes/msg | backend states (avg count) |\n|---|---|---|---|---|---|---|---|---|---|\n';
     md += pgl.map((l) => { const c = l.postgres.counters; return `| ${l.C} | ${n(c.messagesPerSec)} | ${n(c.commitsPerSec)} | ${n(c.commitsPerMsg, 2)} | ${n(c.walSyncsPerSec)} | ${n(c.msgsPerWalSync)} | ${n(c.tupInsertedPerMsg, 2)} | ${n(c.tupUpdatedPerMsg, 2)} | ${n(c.walBytesPerMsg)} | ${Object.entries(l.postgres.waits).slice(0, 5).map(([k, v]) => `${k} ${v}`).join(', ')} |`; }).join('\n') + '\n\n';
   }
+  if (doc.httpFloor) { const f = doc.httpFloor; md += `HTTP ceiling on this machine: the same load generator on \`${f.path}\` (no auth, no database, no delivery) at C=${f.C} does **${n(f.requestsPerSec)} req/s** (CPU % ${Object.entries(f.cpu || {}).filter(([, v]) => v != null).map(([k, v]) => `${k} ${n(v, 0)}`).join(' / ')}). A REST send is that request plus a JSON body, the send transaction and two socket deliveries the generator must also read.\n\n`; }
+  if (doc.params?.jitWarmup) { const w = doc.params.jitWarmup; md += `JIT warm-up before the levels: ${w.rounds} rounds, ${n(w.seconds)} s (last round ${n(w.lastRate)} msg/s).\n\n`; }
   md += `![throughput](${rel}/${f1}) ![latency](${rel}/${f2})\n![timeline](${rel}/${f3})\n`;
   return md;
 }

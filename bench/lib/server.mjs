@@ -37,6 +37,9 @@ export async function waitHttp(url, timeoutMs = 180000, proc) {
  * Start one node. db/prefix are shared when starting a cluster.
  * Returns {pid, url, socketUrl, db, prefix, stop(), logFile}
  */
+/** The JVM flags `./parley run` starts the server with (keep the two in step). */
+export const PRODUCTION_JVM_FLAGS = (process.env.PARLEY_JVM_OPTS ?? '-XX:+UseCompactObjectHeaders').split(' ').filter(Boolean);
+
 // every server we started is killed when the generator exits, whatever the reason
 const LIVE = new Set();
 const killAll = () => { for (const p of LIVE) { try { p.kill('SIGKILL'); } catch {} } };
@@ -53,7 +56,7 @@ export async function startServer({ jar, db, prefix, createDb = true, name = 'no
   const logFile = `${logDir}/${db}-${name}.log`;
   const out = openSync(logFile, 'w');
   const args = [
-    '--enable-native-access=ALL-UNNAMED', ...jvmArgs, '-jar', jar,
+    '--enable-native-access=ALL-UNNAMED', ...PRODUCTION_JVM_FLAGS, ...jvmArgs, '-jar', jar,
     `--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/${db}`, '--spring.datasource.username=postgres',
     '--spring.data.redis.url=redis://127.0.0.1:6379', `--parley.redis.key-prefix=${prefix}`,
     '--parley.auth.require-email-confirmation=false', '--parley.rate-limit.enabled=false',

@@ -133,6 +133,20 @@ export async function runLevel(ctx, h, { mode, C, duration, warmup, drainMs = 50
   return res;
 }
 
+/**
+ * The ceiling of any REST call on this machine: the same load generator in a closed loop at C=64 on
+ * GET /api/config (no auth, no database, no delivery, 250 bytes of JSON). A REST send cannot beat it.
+ */
+export async function httpFloor(ctx, { C = 64, seconds = 10 } = {}) {
+  const api = ctx.apiFor(C); const end = performance.now() + seconds * 1000; let n = 0;
+  const s0 = ctx.sampler.elapsedSec();
+  await Promise.all(Array.from({ length: C }, async () => { while (performance.now() < end) { const r = await api.get('/api/config'); if (r.status === 200) n++; } }));
+  const cpu = ctx.sampler.result(s0, s0 + seconds).avgCpuPct;
+  const res = { path: 'GET /api/config', C, seconds, requestsPerSec: round(n / seconds), cpu };
+  ctx.log(`HTTP floor: ${res.requestsPerSec} req/s for ${res.path} at C=${C} (cpu ${JSON.stringify(cpu)})`);
+  return res;
+}
+
 export function sendTargets(levels) {
   const t = [];
   const c64 = levels.find((l) => l.C === 64);
@@ -155,11 +169,12 @@ export async function run(ctx, mode) {
   const levels = opts.levels || [8, 64, 256, 1024];
   const duration = opts.duration ?? (opts.quick ? 5 : 15), warmup = opts.warmup ?? (opts.quick ? 2 : 5);
   const h = await setupPairs(ctx, { pairs: opts.pairs || 50, senderNode: nodes[0], receiverNode: nodes[0], label: mode === 'rest' ? 'r' : 'k' });
-  const out = []; let warm = null;
+  const out = []; let warm = null, floor = null;
   try {
     // otherwise the first level pays for compilation
     warm = await jitWarmup(ctx, h, { mode, restApi: ctx.apiFor(64) });
     for (const C of levels) out.push(await runLevel(ctx, h, { mode, C, duration, warmup, restApi: ctx.apiFor(C) }));
+    if (mode === 'rest') floor = await httpFloor(ctx, { seconds: opts.quick ? 3 : 10 });
   } finally { h.close(); }
-  return { params: { pairs: opts.pairs || 50, levels, duration, warmup, jitWarmup: warm }, levels: out, targets: sendTargets(out) };
+  return { params: { pairs: opts.pairs || 50, levels, duration, warmup, jitWarmup: warm }, levels: out, httpFloor: floor, targets: sendTargets(out) };
 }

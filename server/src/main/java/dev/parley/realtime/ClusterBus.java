@@ -28,8 +28,8 @@ import dev.parley.platform.RedisKeys;
  *
  * <p>Nodes register in the sorted set {@code rt-nodes} (member = node id, score = the time its
  * heartbeat expires). A node alone delivers in-process, with no Redis hop; as soon as another live
- * node exists, everything goes through the pub/sub channel {@code rt-fanout}, which every node —
- * the sender included — consumes and delivers to the sockets it holds.
+ * node exists, events also go through the pub/sub channel {@code rt-fanout}: the publishing node
+ * delivers to its own sockets directly, every other node to the sockets it holds.
  *
  * <p>Switch-over is safe because a starting node announces itself on the channel ({@code H}) before
  * it accepts any socket, and every node is subscribed from its own start: the running node flips to
@@ -160,11 +160,10 @@ class ClusterBus {
     void deliver(Collection<Long> userIds, String event, String json) {
         if (userIds.isEmpty()) return;
         try {
-            if (alone()) {
-                local.deliver(userIds, event, json);
-            } else {
-                publish(userIds, event, json);
-            }
+            // this node's sockets get it at once; the others through the channel (the origin skips
+            // its own publish), so a sender's own devices here never wait for a Redis round trip
+            local.deliver(userIds, event, json);
+            if (!alone()) publish(userIds, event, json);
         } catch (RuntimeException e) {
             // the change behind the event is committed: never fail the caller over a lost notification
             log.warn("Could not deliver {} to {}", event, userIds, e);
@@ -172,7 +171,7 @@ class ClusterBus {
     }
 
     private void publish(Collection<Long> userIds, String event, String json) {
-        StringBuilder sb = new StringBuilder(64 + (json == null ? 0 : json.length())).append("E\n");
+        StringBuilder sb = new StringBuilder(100 + (json == null ? 0 : json.length())).append("E\n").append(nodeId).append('\n');
         boolean first = true;
         for (Long id : userIds) {
             if (!first) sb.append(',');
@@ -200,12 +199,15 @@ class ClusterBus {
     }
 
     private void onMessage(String message) {
-        String[] parts = message.split("\n", 4);
+        if (message.startsWith("E\n")) {
+            String[] parts = message.split("\n", 5); // E, origin node, user ids, event, payload
+            if (parts[1].equals(nodeId)) return; // delivered here when it was published
+            List<Long> ids = java.util.Arrays.stream(parts[2].split(",")).map(Long::valueOf).toList();
+            local.deliver(ids, parts[3], parts.length < 5 || parts[4].isEmpty() ? null : parts[4]);
+            return;
+        }
+        String[] parts = message.split("\n", 2);
         switch (parts[0]) {
-            case "E" -> {
-                List<Long> ids = java.util.Arrays.stream(parts[1].split(",")).map(Long::valueOf).toList();
-                local.deliver(ids, parts[2], parts.length < 4 || parts[3].isEmpty() ? null : parts[3]);
-            }
             case "R" -> {
                 verifiedTokens.forgetAll(); // before the sockets go: REST must refuse the session here too
                 revocationHandler.revokeLocal(List.of(parts[1].split(",")));

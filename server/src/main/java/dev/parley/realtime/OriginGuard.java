@@ -1,5 +1,8 @@
 package dev.parley.realtime;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -47,6 +50,7 @@ class OriginGuard extends ChannelDuplexHandler {
                 return;
             }
             origin = o;
+            dropUnusedHeaders(req);
             String uri = req.uri();
             if (uri.contains("transport=websocket") && uri.contains("sid=")) {
                 var sid = new QueryStringDecoder(uri).parameters().get("sid");
@@ -56,8 +60,35 @@ class OriginGuard extends ChannelDuplexHandler {
         super.channelRead(ctx, msg);
     }
 
+    /**
+     * netty-socketio keeps the handshake request's headers for the socket's whole life. Browsers send
+     * a dozen (user agent, cookies, accept-*, sec-fetch-*): hundreds of bytes to kilobytes per socket
+     * that nothing here reads. Keep only what the transports and a proxy setup need.
+     */
+    private static void dropUnusedHeaders(HttpRequest req) {
+        var headers = req.headers();
+        List<String> unused = null;
+        for (String name : headers.names()) {
+            if (!KEPT_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                if (unused == null) unused = new ArrayList<>();
+                unused.add(name);
+            }
+        }
+        if (unused != null) unused.forEach(headers::remove);
+    }
+
+    private static final Set<String> KEPT_HEADERS = Set.of("host", "connection", "upgrade", "origin",
+            "sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol",
+            "content-type", "content-length", "transfer-encoding", "x-forwarded-for", "x-forwarded-proto", "forwarded");
+
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (msg instanceof HttpResponse res && res.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            // the channel speaks websocket from now on: no more HTTP requests or responses to guard
+            super.write(ctx, msg, promise);
+            ctx.pipeline().remove(this);
+            return;
+        }
         if (msg instanceof HttpResponse res && res.headers().contains(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN)) {
             if (origin == null) {
                 res.headers().remove(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN);

@@ -32,6 +32,32 @@ class SocketGatewayTest extends IntegrationTest {
         return payload.get("messageID").asLong();
     }
 
+    /**
+     * Browsers offer per-message deflate on every websocket; accepting it cost each socket two zlib
+     * contexts (55-100 KiB native memory measured) for frames of a few dozen bytes.
+     */
+    @Test
+    void websocketsAreOpenedWithoutPerMessageDeflate() throws Exception {
+        try (var raw = new java.net.Socket("127.0.0.1", socketPort())) {
+            raw.setSoTimeout(5000);
+            String upgrade = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+                    + "User-Agent: Mozilla/5.0 (X11; Linux x86_64) " + "x".repeat(300) + "\r\nCookie: a=" + "y".repeat(500) + "\r\n\r\n";
+            raw.getOutputStream().write(upgrade.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            var head = new StringBuilder();
+            var in = raw.getInputStream();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int c = in.read();
+                if (c < 0) break;
+                head.append((char) c);
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101");
+            assertThat(head.toString().toLowerCase()).doesNotContain("sec-websocket-extensions");
+        }
+    }
+
     @Test
     void handshakeAuthFromAuthPayloadOrQueryOverWebsocketOrPolling() {
         var ann = signUp("Ann");
