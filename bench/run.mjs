@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Api } from './lib/api.mjs';
 import { ProcSampler, findPostgresPid, findRedisPid, descendants, postgresPids } from './lib/sampler.mjs';
 import { startServer, attachServer, PRODUCTION_JVM_FLAGS } from './lib/server.mjs';
-import { machineInfo } from './lib/machine.mjs';
+import { machineInfo, calibrate } from './lib/machine.mjs';
 import { writeReport } from './lib/report.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -86,6 +86,8 @@ function idleNodesNeeded(opts) {
 
 async function runScenario(name, opts) {
   if (opts.waitQuiet) await waitQuiet(Number(opts.waitQuiet));
+  const calibration = await calibrate();
+  log(`machine yardstick: ${JSON.stringify(calibration)}`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const db = `parley_bench_${name.replace(/-/g, '_')}_${Date.now().toString(36)}`;
   const prefix = `bench_${Date.now().toString(36)}:`;
@@ -133,7 +135,7 @@ async function runScenario(name, opts) {
     await ctx.api?.close().catch(() => {});
     const doc = {
       scenario: name, startedAt: new Date(t0).toISOString(), wallSec: Math.round((Date.now() - t0) / 100) / 10,
-      quick: !!opts.quick, machine: machineInfo(),
+      quick: !!opts.quick, machine: { ...machineInfo(), calibration },
       server: count === 0 ? { mode: 'none' } : ownServer ? { mode: 'started from jar', nodes: nodes.map((n) => ({ url: n.url, socketUrl: n.socketUrl, startupMs: n.startupMs })), db, jvmArgs: [...PRODUCTION_JVM_FLAGS, ...jvmArgs], serverArgs: opts.serverArgs || null } : { mode: 'attached', url: opts.url },
       tag: opts.tag || null,
       ...result, cpu: { avgCpuPct: cpu.avgCpuPct, peakRssMiB: cpu.peakRssMiB, ncpu: cpu.ncpu, samples: cpu.samples },
