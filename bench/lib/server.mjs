@@ -38,7 +38,7 @@ export async function waitHttp(url, timeoutMs = 180000, proc) {
  * Returns {pid, url, socketUrl, db, prefix, stop(), logFile}
  */
 /** The JVM flags `./parley run` starts the server with (keep the two in step). */
-export const PRODUCTION_JVM_FLAGS = (process.env.PARLEY_JVM_OPTS ?? '-XX:+UseCompactObjectHeaders').split(' ').filter(Boolean);
+export const PRODUCTION_JVM_FLAGS = (process.env.PARLEY_JVM_OPTS ?? '-XX:+UseCompactObjectHeaders -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30').split(' ').filter(Boolean);
 
 // every server we started is killed when the generator exits, whatever the reason
 const LIVE = new Set();

@@ -64,10 +64,12 @@ export async function run(ctx) {
   const midPage = must(await api.get(`/api/message/${peer}?take=50&skip=${mid}`, b.token), 'mid');
   const oldPage = must(await api.get(`/api/message/${peer}?take=50&skip=${oldestSkip}`, b.token), 'oldest');
   log(`pages: newest ${newest.length} rows, middle ${midPage.length}, oldest ${oldPage.length}`);
+  // keyset pages first: an offset page deep in 1M rows keeps Postgres busy for seconds (it walks the
+  // whole index), and whatever is measured right after it pays for that
   const plan = [
-    ['newest', 'offset', `skip=0`], ['newest', 'keyset', `before=${newest[0].messageID + 1}`],
-    ['middle', 'offset', `skip=${mid}`], ['middle', 'keyset', `before=${midPage[0].messageID + 1}`],
-    ['oldest', 'offset', `skip=${oldestSkip}`], ['oldest', 'keyset', `before=${oldPage[0].messageID + 1}`],
+    ['newest', 'keyset', `before=${newest[0].messageID + 1}`], ['middle', 'keyset', `before=${midPage[0].messageID + 1}`],
+    ['oldest', 'keyset', `before=${oldPage[0].messageID + 1}`],
+    ['newest', 'offset', `skip=0`], ['middle', 'offset', `skip=${mid}`], ['oldest', 'offset', `skip=${oldestSkip}`],
   ];
   const warmed = await warmGets(api, b.token, plan.filter(([, m]) => m === 'keyset').map(([, , q]) => `/api/message/${peer}?take=50&${q}`), { seconds: opts.quick ? 3 : 20 });
   log(`history read path warmed with ${warmed} keyset requests`);
