@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 import dev.parley.session.SessionsRevokedEvent;
@@ -31,6 +33,9 @@ import dev.parley.session.SessionsRevokedEvent;
 @Component
 public class VerifiedTokenCache {
     private static final int MAX_ENTRIES = 100_000;
+    /** Longer would stretch the window in which a revocation missed by this node goes unnoticed. */
+    static final Duration MAX_TTL = Duration.ofSeconds(5);
+    private static final long SWEEP_EVERY_MILLIS = 10_000;
 
     private record Entry(AccessTokenService.Claims claims, long generation, long freshUntilMillis) {}
 
@@ -38,9 +43,11 @@ public class VerifiedTokenCache {
     private final AtomicLong generation = new AtomicLong();
     private final long ttlMillis;
     private final Clock clock;
+    private volatile long nextSweepMillis;
 
+    /** {@code ttl} is capped at {@link #MAX_TTL}; zero turns the cache off. */
     public VerifiedTokenCache(@Value("${parley.auth.session-check-cache-ttl:1s}") Duration ttl, Clock clock) {
-        this.ttlMillis = Math.max(0, ttl.toMillis());
+        this.ttlMillis = Math.clamp(ttl.toMillis(), 0, MAX_TTL.toMillis());
         this.clock = clock;
     }
 
@@ -67,11 +74,16 @@ public class VerifiedTokenCache {
         long now = clock.millis();
         long until = Math.min(now + ttlMillis, claims.expiresAt().toEpochMilli());
         if (until <= now) return;
-        if (entries.size() >= MAX_ENTRIES) {
+        if (now >= nextSweepMillis || entries.size() >= MAX_ENTRIES) {
+            nextSweepMillis = now + SWEEP_EVERY_MILLIS; // tokens not used again would otherwise stay
             entries.values().removeIf(e -> e.freshUntilMillis <= now || e.generation != generation.get());
             if (entries.size() >= MAX_ENTRIES) return;
         }
         entries.put(token, new Entry(claims, checkedInGeneration, until));
+    }
+
+    int size() {
+        return entries.size();
     }
 
     /** Voids every remembered token: some session ended (here or on another node). */
@@ -81,6 +93,7 @@ public class VerifiedTokenCache {
     }
 
     @EventListener
+    @Order(Ordered.HIGHEST_PRECEDENCE) // before any other listener can fail and stop the chain
     void on(SessionsRevokedEvent e) {
         forgetAll();
     }

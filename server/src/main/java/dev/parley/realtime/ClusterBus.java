@@ -159,19 +159,25 @@ class ClusterBus {
     /** Delivers {@code event} to every socket of these users on every node. */
     void deliver(Collection<Long> userIds, String event, String json) {
         if (userIds.isEmpty()) return;
+        // the other nodes through the channel (the origin skips its own message when it comes back),
+        // this node's sockets at once: a sender's own devices here never wait for a Redis round trip.
+        // The change behind the event is committed: never fail the caller over a lost notification.
+        if (!alone()) {
+            try {
+                publish(userIds, event, json);
+            } catch (RuntimeException e) {
+                log.warn("Could not publish {} to {}", event, userIds, e);
+            }
+        }
         try {
-            // this node's sockets get it at once; the others through the channel (the origin skips
-            // its own publish), so a sender's own devices here never wait for a Redis round trip
             local.deliver(userIds, event, json);
-            if (!alone()) publish(userIds, event, json);
         } catch (RuntimeException e) {
-            // the change behind the event is committed: never fail the caller over a lost notification
             log.warn("Could not deliver {} to {}", event, userIds, e);
         }
     }
 
     private void publish(Collection<Long> userIds, String event, String json) {
-        StringBuilder sb = new StringBuilder(100 + (json == null ? 0 : json.length())).append("E\n").append(nodeId).append('\n');
+        StringBuilder sb = new StringBuilder(100 + (json == null ? 0 : json.length())).append("F\n").append(nodeId).append('\n');
         boolean first = true;
         for (Long id : userIds) {
             if (!first) sb.append(',');
@@ -183,27 +189,38 @@ class ClusterBus {
         pub.async().publish(channel, sb.toString()); // fire and forget, ordered per connection
     }
 
+    private void deliverLocal(String userIds, String event, String payload) {
+        List<Long> ids = java.util.Arrays.stream(userIds.split(",")).map(Long::valueOf).toList();
+        local.deliver(ids, event, payload == null || payload.isEmpty() ? null : payload);
+    }
+
     /** Disconnects these sessions' sockets on every node. */
     void revoke(List<String> sessionIds) {
         if (sessionIds.isEmpty()) return;
-        if (alone()) {
-            revocationHandler.revokeLocal(sessionIds);
-        } else {
-            try {
-                pub.async().publish(channel, "R\n" + String.join(",", sessionIds)).get(5, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                log.warn("Revocation publish failed; revoking locally", e);
-                revocationHandler.revokeLocal(sessionIds);
-            }
+        // here first: events are delivered locally without the channel, so waiting for our own R to
+        // come back would let a revoked socket on this node receive whatever is sent meanwhile
+        revocationHandler.revokeLocal(sessionIds);
+        if (alone()) return;
+        try {
+            pub.async().publish(channel, "R\n" + String.join(",", sessionIds)).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("Revocation publish failed; other nodes drop these sockets when their access tokens expire", e);
         }
     }
 
     private void onMessage(String message) {
-        if (message.startsWith("E\n")) {
-            String[] parts = message.split("\n", 5); // E, origin node, user ids, event, payload
+        if (message.startsWith("F\n")) {
+            String[] parts = message.split("\n", 5); // F, origin node, user ids, event, payload
             if (parts[1].equals(nodeId)) return; // delivered here when it was published
-            List<Long> ids = java.util.Arrays.stream(parts[2].split(",")).map(Long::valueOf).toList();
-            local.deliver(ids, parts[3], parts.length < 5 || parts[4].isEmpty() ? null : parts[4]);
+            deliverLocal(parts[2], parts[3], parts.length < 5 ? null : parts[4]);
+            return;
+        }
+        if (message.startsWith("E\n")) {
+            // the format of nodes before 2026-11-26 (no origin; they deliver their own from the channel):
+            // understood so a rolling upgrade loses nothing from old nodes. Old nodes ignore "F", so
+            // during the upgrade their sockets miss new nodes' events until they resync on reconnect.
+            String[] parts = message.split("\n", 4);
+            deliverLocal(parts[1], parts[2], parts.length < 4 ? null : parts[3]);
             return;
         }
         String[] parts = message.split("\n", 2);

@@ -64,6 +64,22 @@ class VerifiedTokenCacheTest {
     }
 
     @Test
+    void theTtlIsCappedSoAMissedRevocationCannotLingerLong() {
+        var generous = new VerifiedTokenCache(Duration.ofMinutes(10), clock);
+        generous.remember("t", claims, generous.generation());
+        clock.advance(VerifiedTokenCache.MAX_TTL);
+        assertThat(generous.recall("t")).isEmpty();
+    }
+
+    @Test
+    void tokensNeverUsedAgainAreSweptAway() {
+        cache.remember("once", claims, cache.generation());
+        clock.advance(Duration.ofSeconds(11));
+        cache.remember("t", claims, cache.generation());
+        assertThat(cache.size()).isEqualTo(1);
+    }
+
+    @Test
     void aZeroTtlTurnsTheCacheOff() {
         var off = new VerifiedTokenCache(Duration.ZERO, clock);
         off.remember("t", claims, off.generation());

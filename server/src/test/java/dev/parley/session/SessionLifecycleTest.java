@@ -127,9 +127,10 @@ class SessionLifecycleTest extends IntegrationTest {
         assertThat(redis.opsForHash().values(key).toString()).doesNotContain(u.refreshToken().substring(u.refreshToken().indexOf('.') + 1));
 
         // past the absolute expiry the session is dead even though the key still exists: refused at once
-        // by refresh, and by requests once this node's memory of the last successful check (1 s) ends
+        // by refresh, and by requests once this node's memory of the last successful check ends
+        // (parley.auth.session-check-cache-ttl: 5 s in the tests, 1 s by default)
         redis.opsForHash().put(key, "absExp", Long.toString(System.currentTimeMillis() - 1));
-        org.awaitility.Awaitility.await().atMost(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(100))
+        org.awaitility.Awaitility.await().atMost(Duration.ofMillis(6500)).pollInterval(Duration.ofMillis(200))
                 .until(() -> api.get("/api/user/me", u.accessToken()).status() == 401);
         assertThat(api.post("/api/auth/refresh-token", java.util.Map.of("userID", u.id(), "refreshToken", u.refreshToken())).status()).isEqualTo(401);
     }
