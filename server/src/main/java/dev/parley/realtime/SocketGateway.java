@@ -119,6 +119,7 @@ class SocketGateway implements SmartLifecycle {
         // Native epoll: fewer objects per connection and no JDK selector wake-ups; NIO elsewhere.
         config.setUseLinuxNativeEpoll(Epoll.isAvailable());
         config.setBossThreads(1); // one listening socket: more acceptor threads would only sit idle
+        config.setWorkerThreads(props.ioThreads() > 0 ? props.ioThreads() : Runtime.getRuntime().availableProcessors());
         config.setRandomSession(true); // never let a client pick its engine session id (io cookie/header)
         var socket = new SocketConfig();
         socket.setReuseAddress(true);
