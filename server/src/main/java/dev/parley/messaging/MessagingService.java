@@ -1,24 +1,29 @@
 package dev.parley.messaging;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
 
-import dev.parley.platform.ApiException;
-import dev.parley.platform.Validate;
-import dev.parley.ratelimit.RateLimiter;
-import dev.parley.user.UserService;
 import dev.parley.messaging.MessagingEvents.DialogRead;
 import dev.parley.messaging.MessagingEvents.MessageDeleted;
 import dev.parley.messaging.MessagingEvents.MessageRead;
 import dev.parley.messaging.MessagingEvents.MessageSent;
 import dev.parley.messaging.MessagingEvents.MessageUpdated;
+import dev.parley.platform.ApiException;
+import dev.parley.platform.Validate;
+import dev.parley.ratelimit.RateLimiter;
+import dev.parley.user.UserService;
 
 /**
  * The rules of 1:1 messaging, shared by REST and the socket gateway. Every change is one SQL
@@ -36,14 +41,14 @@ public class MessagingService {
     private final ObjectProvider<ContactPresence> presence;
     private final UserService users;
     private final SendBatcher batcher;
-    private final java.util.concurrent.Semaphore inFlight;
+    private final Semaphore inFlight;
     private final ObjectProvider<SendRateLimit> sendRateLimit;
 
     MessagingService(MessageRepository repo, ApplicationEventPublisher events, RateLimiter rateLimiter,
                      ObjectProvider<ContactPresence> presence, UserService users,
                      ObjectProvider<SendRateLimit> sendRateLimit, SendBatcher batcher,
-                     @org.springframework.beans.factory.annotation.Value("${parley.messaging.max-in-flight:512}") int maxInFlight) {
-        this.inFlight = new java.util.concurrent.Semaphore(maxInFlight);
+                     @Value("${parley.messaging.max-in-flight:512}") int maxInFlight) {
+        this.inFlight = new Semaphore(maxInFlight);
         this.sendRateLimit = sendRateLimit;
         this.batcher = batcher;
         this.users = users;
@@ -61,12 +66,12 @@ public class MessagingService {
         // queue without bound (latency would grow to the pool timeout and end in 500s).
         boolean admitted;
         try {
-            admitted = inFlight.tryAcquire(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            admitted = inFlight.tryAcquire(100, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             admitted = false;
         }
-        if (!admitted) throw ApiException.unavailable("Too many messages in flight, try again shortly", java.time.Duration.ofSeconds(1));
+        if (!admitted) throw ApiException.unavailable("Too many messages in flight, try again shortly", Duration.ofSeconds(1));
         try {
             return admittedSend(sender, receiver, text, clientMessageId);
         } finally {
@@ -126,7 +131,7 @@ public class MessagingService {
         boolean removed;
         try {
             removed = repo.deleteIfEmpty(ref.conversationId());
-        } catch (org.springframework.dao.DataAccessException e) {
+        } catch (DataAccessException e) {
             // a new message arrived meanwhile (constraint), or a send locked the rows first
             // (deadlock): either way the dialog stays, and the deletion itself is done
             removed = false;

@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.PreDestroy;
 
@@ -18,6 +20,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.CannotAcquireLockException;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -60,6 +65,10 @@ class SendBatcher {
     private final MessageRepository repo;
     private final TransactionTemplate tx;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    /** pair → dialog id, learned after commit; never trusted blindly (a stale id fails the batch, which forgets it). */
+    private record Pair(long low, long high) {}
+    private static final int MAX_KNOWN_DIALOGS = 200_000;
+    private final ConcurrentHashMap<Pair, Long> dialogs = new ConcurrentHashMap<>();
     private final int batchMax;
     private final List<Thread> writers = new ArrayList<>();
     private final DistributionSummary batchSizes;
@@ -90,7 +99,7 @@ class SendBatcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while storing a message", e);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IllegalStateException("Storing a message took over " + MAX_WAIT_SECONDS + " s", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
@@ -176,11 +185,6 @@ class SendBatcher {
         for (int i = 0; i < known.size(); i++) known.get(i).result().complete(knownResults.get(i));
     }
 
-    /** pair → dialog id, learned after commit; never trusted blindly (a stale id fails the batch, which forgets it). */
-    private record Pair(long low, long high) {}
-    private static final int MAX_KNOWN_DIALOGS = 200_000;
-    private final java.util.concurrent.ConcurrentHashMap<Pair, Long> dialogs = new java.util.concurrent.ConcurrentHashMap<>();
-
     private void remember(Command c, long conversationId) {
         if (dialogs.size() >= MAX_KNOWN_DIALOGS) dialogs.clear();
         dialogs.put(new Pair(c.low(), c.high()), conversationId);
@@ -202,9 +206,9 @@ class SendBatcher {
 
     /** Errors after which PostgreSQL certainly rolled the transaction back. */
     private static boolean rolledBack(RuntimeException e) {
-        return e instanceof org.springframework.dao.DataIntegrityViolationException
-                || e instanceof org.springframework.dao.PessimisticLockingFailureException
-                || e instanceof org.springframework.dao.CannotAcquireLockException;
+        return e instanceof DataIntegrityViolationException
+                || e instanceof PessimisticLockingFailureException
+                || e instanceof CannotAcquireLockException;
     }
 
     @PreDestroy
