@@ -33,18 +33,18 @@ public class AuthController {
     public record RefreshRequest(Long userID, String refreshToken, String os, String browser) {}
 
     @PostMapping("/login")
-    @Operation(summary = "401 'Invalid password or email' / 'You need to confirm your email'; 429 when rate-limited")
+    @Operation(summary = "401 'Invalid password or email' / 'You need to confirm your email'; 429 when rate-limited",
+            description = "Limits: `login-ip` counts every attempt per address; `login-account` counts only failed "
+                    + "attempts per account and address, `login-account-total` failed attempts per account from all "
+                    + "addresses (a looser ceiling); a successful login clears both, so guessing elsewhere cannot "
+                    + "lock the owner out. An email that is not a single plain mailbox is answered like an unknown one.")
     public ApiResponse<AuthService.TokenPair> login(@RequestBody LoginRequest body, HttpServletRequest request) {
         String email = Validate.required(body.email(), "email").strip();
         String password = Validate.required(body.password(), "password");
         String ip = ClientInfo.ip(request);
-        rateLimiter.hit("login-ip", ip);
-        rateLimiter.hit("login-account", email.toLowerCase(java.util.Locale.ROOT));
-        if (email.length() > Validate.EMAIL_MAX || password.length() > Validate.PASSWORD_MAX) {
-            throw ApiException.unauthorized(AuthService.INVALID_CREDENTIALS);
-        }
+        rateLimiter.hit("login-ip", ClientInfo.rateLimitKey(ip));
         return ApiResponse.ok(auth.login(email, password,
-                Validate.deviceLabel(body.os()), Validate.deviceLabel(body.browser()), ip));
+                Validate.deviceLabel(body.os()), Validate.deviceLabel(body.browser()), ip, ClientInfo.rateLimitKey(ip)));
     }
 
     @PostMapping("/refresh-token")
@@ -52,7 +52,7 @@ public class AuthController {
             + "Reusing a rotated token (outside a 30 s grace for the latest one) revokes the session.")
     public ApiResponse<AuthService.TokenPair> refresh(@RequestBody RefreshRequest body, HttpServletRequest request) {
         String ip = ClientInfo.ip(request);
-        rateLimiter.hit("refresh-ip", ip);
+        rateLimiter.hit("refresh-ip", ClientInfo.rateLimitKey(ip));
         if (body.userID() == null || body.userID() <= 0 || body.refreshToken() == null) {
             throw ApiException.unauthorized(AuthService.REFRESH_FAILED);
         }

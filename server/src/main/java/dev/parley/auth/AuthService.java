@@ -1,10 +1,14 @@
 package dev.parley.auth;
 
+import java.util.Locale;
+
 import org.springframework.stereotype.Service;
 
 import dev.parley.platform.ApiException;
 import dev.parley.platform.AuthUser;
 import dev.parley.platform.ParleyProperties;
+import dev.parley.platform.Tokens;
+import dev.parley.platform.Validate;
 import dev.parley.session.RefreshResult;
 import dev.parley.session.SessionStore;
 import dev.parley.user.User;
@@ -22,10 +26,12 @@ public class AuthService {
     private final AccessTokenService accessTokens;
     private final boolean requireConfirmation;
     private final java.time.Clock clock;
+    private final LoginThrottle throttle;
 
-    public AuthService(UserService users, SessionStore sessions,
-                       AccessTokenService accessTokens, ParleyProperties props, java.time.Clock clock) {
+    public AuthService(UserService users, SessionStore sessions, AccessTokenService accessTokens,
+                       ParleyProperties props, java.time.Clock clock, LoginThrottle throttle) {
         this.clock = clock;
+        this.throttle = throttle;
         this.users = users;
         this.sessions = sessions;
         this.accessTokens = accessTokens;
@@ -35,13 +41,23 @@ public class AuthService {
     public record TokenPair(long userID, String accessToken, String refreshToken) {}
 
     /**
-     * Unknown email and wrong password get the same answer after the same bcrypt work.
-     * Confirmation is checked only after the password, so it reveals nothing to strangers.
+     * Unknown email and wrong password get the same answer after the same work (a lookup, the
+     * throttle check, bcrypt). Confirmation is checked only after the password, so it reveals
+     * nothing to strangers. Only failures count towards the lock-out (see {@link LoginThrottle}).
      */
-    public TokenPair login(String email, String password, String os, String browser, String ip) {
+    public TokenPair login(String email, String password, String os, String browser, String ip, String ipKey) {
         long checkedAt = clock.millis();
-        User user = users.checkCredentials(email, password)
-                .orElseThrow(() -> ApiException.unauthorized(INVALID_CREDENTIALS));
+        String canonical = Validate.canonicalEmail(email).orElse(null); // not a plain mailbox: no account has it
+        User user = canonical == null ? null : users.findActiveByEmail(canonical).orElse(null);
+        String account = user != null ? "user:" + user.id()
+                : "email:" + Tokens.sha256((canonical != null ? canonical : email).toLowerCase(Locale.ROOT));
+        throttle.check(account, ipKey);
+        boolean ok = password.length() <= Validate.PASSWORD_MAX && users.passwordMatches(user, password);
+        if (!ok) {
+            throttle.failed(account, ipKey);
+            throw ApiException.unauthorized(INVALID_CREDENTIALS);
+        }
+        throttle.succeeded(account, ipKey);
         if (requireConfirmation && !user.emailConfirmed()) throw ApiException.unauthorized(NOT_CONFIRMED);
         var session = sessions.create(user.id(), os, browser, ip, checkedAt)
                 .orElseThrow(() -> ApiException.unauthorized(INVALID_CREDENTIALS));

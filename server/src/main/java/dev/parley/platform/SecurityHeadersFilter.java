@@ -57,11 +57,8 @@ public class SecurityHeadersFilter extends OncePerRequestFilter {
         response.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
         response.setHeader("Cross-Origin-Opener-Policy", "same-origin");
         String path = request.getRequestURI();
-        // Swagger UI needs inline scripts; everything else gets the strict policy.
-        if (!path.startsWith("/swagger-ui")) {
-            response.setHeader("Content-Security-Policy",
-                    CSP_HEAD + allowedOrigins + " " + socketOrigins(request) + CSP_TAIL);
-        }
+        // No exemptions: this origin holds the refresh tokens (Swagger UI, when enabled, gets the same policy).
+        response.setHeader("Content-Security-Policy", CSP_HEAD + allowedOrigins + " " + socketOrigins(request) + CSP_TAIL);
         if (path.startsWith("/api/")) {
             response.setHeader("Cache-Control", "no-store");
         }

@@ -1,5 +1,10 @@
 package dev.parley.platform;
 
+import java.text.Normalizer;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
 /** Input checks shared by every module; each failure is a 400 with a plain-words message. */
 public final class Validate {
     public static final int NAME_MIN = 2, NAME_MAX = 20;
@@ -7,6 +12,8 @@ public final class Validate {
     public static final int PASSWORD_MIN = 8, PASSWORD_MAX = 100;
     public static final int BIO_MAX = 100;
     public static final int MESSAGE_MAX = 4096;
+    /** The name every deleted account shows; nobody may take it. */
+    public static final String DELETED_ACCOUNT = "Deleted account";
 
     private Validate() {}
 
@@ -28,26 +35,74 @@ public final class Validate {
         return false;
     }
 
+    /**
+     * A display name: one line of visible text, NFC-normalised and trimmed, 2–20 code points
+     * (counted after normalisation, as before: code points, not UTF-16 units). Refused: control
+     * characters (newlines included), format characters (Cf: bidi overrides and isolates,
+     * zero-width space/joiners, soft hyphen, BOM), line/paragraph separators, lone surrogates, and
+     * the label {@value #DELETED_ACCOUNT} in any case, which stands for deleted accounts.
+     */
     public static String name(String value, String field) {
-        String v = required(value, field).strip();
+        String v = visibleText(value, field);
         int len = v.codePointCount(0, v.length());
         if (len < NAME_MIN || len > NAME_MAX) {
             throw ApiException.badRequest(field + " must be " + NAME_MIN + "-" + NAME_MAX + " characters");
         }
+        if (v.replaceAll("\\s+", " ").equalsIgnoreCase(DELETED_ACCOUNT)) {
+            throw ApiException.badRequest(field + " \"" + DELETED_ACCOUNT + "\" is reserved");
+        }
         return v;
     }
 
-    /** Returns the email trimmed; case is kept for display, comparisons are case-insensitive. */
+    /** What {@link #name} and {@link #bio} accept before their own rules: NFC, trimmed, visible characters only. */
+    private static String visibleText(String value, String field) {
+        if (value == null) throw ApiException.badRequest(field + " is required");
+        String v = Normalizer.normalize(value, Normalizer.Form.NFC).strip();
+        for (int i = 0; i < v.length(); ) {
+            int cp = v.codePointAt(i);
+            if (isInvisibleOrControl(cp)) throw ApiException.badRequest(field + " contains invalid characters");
+            i += Character.charCount(cp);
+        }
+        return v;
+    }
+
+    static boolean isInvisibleOrControl(int cp) {
+        return switch (Character.getType(cp)) {
+            case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
+                 Character.SURROGATE, Character.UNASSIGNED -> true;
+            // Hangul fillers render as nothing but are letters (Lo)
+            default -> cp == 0x115F || cp == 0x1160 || cp == 0x3164 || cp == 0xFFA0;
+        };
+    }
+
+    /**
+     * Exactly one plain mailbox, {@code local@domain}, ASCII: no display name, comment, quotes,
+     * angle brackets, group syntax, commas, semicolons, whitespace or control characters, so an
+     * address can never expand to several or different recipients. Returned trimmed with the
+     * domain in lower case; the local part keeps its case for display (comparisons are
+     * case-insensitive, as the contract says).
+     */
     public static String email(String value, String field) {
         String v = required(value, field).strip();
         if (v.isEmpty() || v.length() > EMAIL_MAX) {
             throw ApiException.badRequest(field + " must be 1-" + EMAIL_MAX + " characters");
         }
-        int at = v.indexOf('@');
-        if (at <= 0 || at == v.length() - 1 || v.chars().anyMatch(Character::isWhitespace)) {
-            throw ApiException.badRequest(field + " must be a valid email address");
-        }
-        return v;
+        return canonicalEmail(v).orElseThrow(() -> ApiException.badRequest(field + " must be a valid email address"));
+    }
+
+    private static final Pattern LOCAL_PART = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
+    private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+
+    /** The canonical form of a plain mailbox (see {@link #email}), or empty when it is not one. */
+    public static Optional<String> canonicalEmail(String value) {
+        if (value == null) return Optional.empty();
+        String v = value.strip();
+        if (v.length() > EMAIL_MAX) return Optional.empty();
+        int at = v.lastIndexOf('@');
+        if (at <= 0 || at > 64 || at == v.length() - 1) return Optional.empty();
+        String local = v.substring(0, at), domain = v.substring(at + 1);
+        if (!LOCAL_PART.matcher(local).matches() || !DOMAIN.matcher(domain).matches()) return Optional.empty();
+        return Optional.of(local + "@" + domain.toLowerCase(Locale.ROOT));
     }
 
     public static String password(String value, String field) {
@@ -58,8 +113,9 @@ public final class Validate {
         return v;
     }
 
+    /** Like a name without the length floor and the reserved label: may be empty, at most 100 code points. */
     public static String bio(String value, String field) {
-        String v = required(value, field).strip();
+        String v = visibleText(value, field);
         if (v.codePointCount(0, v.length()) > BIO_MAX) {
             throw ApiException.badRequest(field + " must be at most " + BIO_MAX + " characters");
         }

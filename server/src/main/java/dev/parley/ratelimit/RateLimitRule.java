@@ -12,15 +12,25 @@ public record RateLimitRule(int limit, Duration window) {
     /** Defaults: generous for people, tight for scripts. */
     static final Map<String, RateLimitRule> DEFAULTS = Map.ofEntries(
             Map.entry("login-ip", new RateLimitRule(30, Duration.ofMinutes(1))),
+            // failed logins per account and address: a stranger elsewhere cannot lock the owner out
             Map.entry("login-account", new RateLimitRule(10, Duration.ofMinutes(15))),
+            // failed logins per account from all addresses together: the ceiling for distributed guessing
+            Map.entry("login-account-total", new RateLimitRule(50, Duration.ofMinutes(15))),
             Map.entry("refresh-ip", new RateLimitRule(120, Duration.ofMinutes(1))),
             Map.entry("register-ip", new RateLimitRule(10, Duration.ofHours(1))),
             Map.entry("reset-password-ip", new RateLimitRule(10, Duration.ofMinutes(15))),
+            // reset emails per account and address; beyond it the request still answers 200 but sends nothing
             Map.entry("reset-password-account", new RateLimitRule(3, Duration.ofHours(1))),
+            // reset emails per account from all addresses together
+            Map.entry("reset-password-account-total", new RateLimitRule(10, Duration.ofHours(1))),
             Map.entry("check-email-ip", new RateLimitRule(60, Duration.ofMinutes(1))),
             Map.entry("email-link-ip", new RateLimitRule(30, Duration.ofMinutes(15))),
             Map.entry("password-check-user", new RateLimitRule(10, Duration.ofMinutes(15))),
             Map.entry("search-user", new RateLimitRule(60, Duration.ofMinutes(1))),
+            // directory lookups by id (GET /api/user/:id/name, /api/user/is-exist), per address
+            Map.entry("user-lookup-ip", new RateLimitRule(120, Duration.ofMinutes(1))),
+            // name/bio changes: each one pushes an event to every contact
+            Map.entry("profile-change-user", new RateLimitRule(10, Duration.ofMinutes(10))),
             Map.entry("message-send-user", new RateLimitRule(300, Duration.ofSeconds(10))),
             Map.entry("typing-user", new RateLimitRule(10, Duration.ofSeconds(5))));
 

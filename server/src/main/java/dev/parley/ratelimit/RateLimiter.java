@@ -32,6 +32,15 @@ public class RateLimiter {
             return 0
             """, Long.class);
 
+    /** Returns 0 when the counter is below the limit, else the milliseconds until it resets; counts nothing. */
+    private static final RedisScript<Long> PEEK = RedisScript.of("""
+            local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+            if n < tonumber(ARGV[1]) then return 0 end
+            local ttl = redis.call('PTTL', KEYS[1])
+            if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2]) end
+            return ttl
+            """, Long.class);
+
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
     private final boolean enabled;
@@ -60,7 +69,40 @@ public class RateLimiter {
         if (!enabled) return null;
         RateLimitRule r = rules.get(rule);
         if (r == null) throw new IllegalArgumentException("Unknown rate-limit rule " + rule);
-        Long wait = redis.execute(HIT, List.of(keys.of("rl:" + rule, subject)),
+        return run(HIT, rule, r, subject);
+    }
+
+    /*
+     * Failure counting, for limits that must not let a stranger lock someone out by trying: check
+     * with blocked() before the attempt, countFailure() after a failed one, clear() after success.
+     */
+
+    /** The wait when {@code subject} has already used up {@code rule} (counts nothing), else null. */
+    public Duration blocked(String rule, String subject) {
+        if (!enabled) return null;
+        return run(PEEK, rule, rule(rule), subject);
+    }
+
+    /** Counts one failure on {@code rule} for {@code subject}. */
+    public void countFailure(String rule, String subject) {
+        tryHit(rule, subject);
+    }
+
+    /** Forgets the failures of {@code subject} on {@code rule}. */
+    public void clear(String rule, String subject) {
+        if (!enabled) return;
+        rule(rule);
+        redis.delete(keys.of("rl:" + rule, subject));
+    }
+
+    private RateLimitRule rule(String rule) {
+        RateLimitRule r = rules.get(rule);
+        if (r == null) throw new IllegalArgumentException("Unknown rate-limit rule " + rule);
+        return r;
+    }
+
+    private Duration run(RedisScript<Long> script, String rule, RateLimitRule r, String subject) {
+        Long wait = redis.execute(script, List.of(keys.of("rl:" + rule, subject)),
                 Integer.toString(r.limit()), Long.toString(r.window().toMillis()));
         return wait == null || wait == 0 ? null : Duration.ofMillis(wait);
     }

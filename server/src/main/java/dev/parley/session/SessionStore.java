@@ -24,7 +24,10 @@ import dev.parley.platform.Tokens;
  *       state ({@code rt} current hash, {@code rtPrev} most recently rotated hash,
  *       {@code rtPrevUntil} end of its grace window); TTL = sliding expiry, capped by the
  *       absolute one;</li>
- *   <li>{@code session-rt-old:{sid}} — set of older refresh-token hashes, to recognise reuse;</li>
+ *   <li>{@code session-rt-prev:{sid}} — list of the {@value #PREVIOUS_TOKENS_KEPT} refresh-token
+ *       hashes rotated before {@code rtPrev}, newest first, to recognise reuse (a token older
+ *       than those is simply refused like any unknown token, without revoking the session: the
+ *       list must stay bounded however long a session lives);</li>
  *   <li>{@code user-sessions:{uid}} — sorted set sid → last use (ms), for listing and LRU eviction.</li>
  * </ul>
  * Refresh tokens are {@code sid.secret}: random at login, and on rotation an HMAC of the
@@ -33,6 +36,9 @@ import dev.parley.platform.Tokens;
  */
 @Service
 public class SessionStore {
+    /** How many rotated refresh-token hashes (besides the latest) are remembered for reuse detection. */
+    static final int PREVIOUS_TOKENS_KEPT = 8;
+
     /** lastUsedAt/ip are rewritten at most this often, so most requests only read. */
     private static final long TOUCH_WRITE_INTERVAL_MS = 10_000;
 
@@ -64,14 +70,20 @@ public class SessionStore {
             if tonumber(s[5]) <= now then return 0 end
             local presented = ARGV[1]
             if presented == s[2] then
-              if s[3] then redis.call('SADD', KEYS[2], s[3]) end
+              if s[3] then
+                redis.call('LPUSH', KEYS[2], s[3])
+                redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[9]) - 1)
+              end
               redis.call('HSET', KEYS[1], 'rtPrev', s[2], 'rtPrevUntil', now + tonumber(ARGV[4]), 'rt', ARGV[2])
             elseif s[3] and presented == s[3] and now < tonumber(s[4]) and ARGV[2] == s[2] then
               -- a racing tab: its token was rotated moments ago into the current one; hand out that
               -- same current token again and change nothing
-            elseif presented == s[3] or redis.call('SISMEMBER', KEYS[2], presented) == 1 then
+            elseif presented == s[3] then
               return -2
             else
+              for _, old in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+                if old == presented then return -2 end
+              end
               return 0
             end
             redis.call('HSET', KEYS[1], 'lastUsedAt', ARGV[3], 'lastIp', ARGV[7])
@@ -139,7 +151,7 @@ public class SessionStore {
      */
     public boolean touch(String sessionId, long userId, String ip) {
         Long r = redis.execute(TOUCH,
-                List.of(keys.of("session", sessionId), keys.of("user-sessions", userId), keys.of("session-rt-old", sessionId)),
+                List.of(keys.of("session", sessionId), keys.of("user-sessions", userId), keys.of("session-rt-prev", sessionId)),
                 Long.toString(userId), Long.toString(clock.millis()), Long.toString(config.ttl().toMillis()),
                 ip == null ? "" : ip, Long.toString(TOUCH_WRITE_INTERVAL_MS), sessionId);
         return r != null && r == 1L;
@@ -156,10 +168,10 @@ public class SessionStore {
         if (sid == null) return new RefreshResult.Rejected();
         String fresh = sid + "." + serverSecret.hmac("refresh-successor", presentedToken);
         Long r = redis.execute(ROTATE,
-                List.of(keys.of("session", sid), keys.of("session-rt-old", sid), keys.of("user-sessions", userId)),
+                List.of(keys.of("session", sid), keys.of("session-rt-prev", sid), keys.of("user-sessions", userId)),
                 Tokens.sha256(presentedToken), Tokens.sha256(fresh), Long.toString(clock.millis()),
                 Long.toString(config.refreshGrace().toMillis()), Long.toString(userId),
-                Long.toString(config.ttl().toMillis()), ip == null ? "" : ip, sid);
+                Long.toString(config.ttl().toMillis()), ip == null ? "" : ip, sid, Integer.toString(PREVIOUS_TOKENS_KEPT));
         if (r != null && r == 1L) return new RefreshResult.Rotated(sid, fresh);
         if (r != null && r == -2L) {
             revoke(userId, List.of(sid));
@@ -198,7 +210,8 @@ public class SessionStore {
             if (uid != null && !uid.equals(Long.toString(userId))) continue;
             Long removed = redis.opsForZSet().remove(userKey, sid);
             Boolean deleted = redis.delete(key);
-            redis.delete(keys.of("session-rt-old", sid));
+            redis.delete(List.of(keys.of("session-rt-prev", sid),
+                    keys.of("session-rt-old", sid))); // the unbounded set of earlier versions, if still there
             if (Boolean.TRUE.equals(deleted) || (removed != null && removed > 0)) revoked.add(sid);
         }
         if (!revoked.isEmpty()) events.publishEvent(new SessionsRevokedEvent(userId, List.copyOf(revoked)));

@@ -37,7 +37,7 @@ public class EmailLinkController {
     @Operation(summary = "400 'Invalid confirm email link'")
     public ApiResponse<Void> confirm(@RequestParam(required = false) String id, @RequestParam(required = false) String token,
                                      HttpServletRequest request) {
-        rateLimiter.hit("email-link-ip", ClientInfo.ip(request));
+        rateLimiter.hit("email-link-ip", ClientInfo.rateLimitKey(request));
         long userId = parseId(id, ApiException.badRequest("Invalid confirm email link"));
         users.confirmEmail(userId, token);
         return ApiResponse.ok();
@@ -47,7 +47,7 @@ public class EmailLinkController {
     @Operation(summary = "401 'Invalid reset password link'; revokes all sessions")
     public ApiResponse<Void> reset(@RequestParam(required = false) String id, @RequestParam(required = false) String token,
                                    @RequestBody NewPasswordRequest body, HttpServletRequest request) {
-        rateLimiter.hit("email-link-ip", ClientInfo.ip(request));
+        rateLimiter.hit("email-link-ip", ClientInfo.rateLimitKey(request));
         long userId = parseId(id, ApiException.unauthorized("Invalid reset password link"));
         String password = Validate.password(body.newPassword(), "newPassword");
         users.resetPassword(userId, token, password);
@@ -58,7 +58,7 @@ public class EmailLinkController {
     @Operation(summary = "401 'Invalid change email link'")
     public ApiResponse<Void> changeEmail(@RequestParam(required = false) String id, @RequestParam(required = false) String token,
                                          HttpServletRequest request) {
-        rateLimiter.hit("email-link-ip", ClientInfo.ip(request));
+        rateLimiter.hit("email-link-ip", ClientInfo.rateLimitKey(request));
         long userId = parseId(id, ApiException.unauthorized("Invalid change email link"));
         users.confirmEmailChange(userId, token);
         return ApiResponse.ok();

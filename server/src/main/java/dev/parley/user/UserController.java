@@ -46,12 +46,16 @@ public class UserController {
     public record Me(long id, String name, String email, String bio) {}
 
     @PostMapping
-    @Operation(summary = "Register; sends a confirmation email. 400 'Email {email} already in use'")
+    @Operation(summary = "Register; sends a confirmation email. 400 'Email {email} already in use'",
+            description = "The email must be exactly one plain mailbox `local@domain` (ASCII, at most 254 characters): "
+                    + "display names, comments, quotes, angle brackets, groups, several addresses, whitespace and "
+                    + "control characters are refused with 400 'email must be a valid email address'. It is stored "
+                    + "trimmed with the domain lower-cased; emails compare case-insensitively. Names: see change/name.")
     public ApiResponse<Void> register(@RequestBody RegisterRequest body, HttpServletRequest request) {
         String name = Validate.name(body.name(), "name");
         String email = Validate.email(body.email(), "email");
         String password = Validate.password(body.password(), "password");
-        rateLimiter.hit("register-ip", ClientInfo.ip(request));
+        rateLimiter.hit("register-ip", ClientInfo.rateLimitKey(request));
         users.register(name, email, password);
         return ApiResponse.ok();
     }
@@ -60,21 +64,26 @@ public class UserController {
     @Operation(summary = "400 'Email already in use' if the email is taken")
     public ApiResponse<Void> checkEmail(@RequestBody EmailRequest body, HttpServletRequest request) {
         String email = Validate.email(body.email(), "email");
-        rateLimiter.hit("check-email-ip", ClientInfo.ip(request));
+        rateLimiter.hit("check-email-ip", ClientInfo.rateLimitKey(request));
         if (users.emailTaken(email)) throw ApiException.badRequest("Email already in use");
         return ApiResponse.ok();
     }
 
     @GetMapping("/is-exist")
-    @Operation(summary = "Whether an active account has this id")
-    public ApiResponse<Boolean> isExist(@RequestParam(name = "user-id", required = false) String userId) {
-        return ApiResponse.ok(users.existsActive(Validate.id(userId, "user-id")));
+    @Operation(summary = "Whether an active account has this id; 429 beyond the per-address limit `user-lookup-ip`")
+    public ApiResponse<Boolean> isExist(@RequestParam(name = "user-id", required = false) String userId,
+                                        HttpServletRequest request) {
+        long id = Validate.id(userId, "user-id");
+        rateLimiter.hit("user-lookup-ip", ClientInfo.rateLimitKey(request));
+        return ApiResponse.ok(users.existsActive(id));
     }
 
     @GetMapping("/{id}/name")
-    @Operation(summary = "A user's display name; 400 'User not found'")
-    public ApiResponse<String> name(@PathVariable("id") String id) {
-        return ApiResponse.ok(users.nameOf(Validate.id(id, "id")));
+    @Operation(summary = "A user's display name; 400 'User not found'; 429 beyond the per-address limit `user-lookup-ip`")
+    public ApiResponse<String> name(@PathVariable("id") String id, HttpServletRequest request) {
+        long userId = Validate.id(id, "id");
+        rateLimiter.hit("user-lookup-ip", ClientInfo.rateLimitKey(request));
+        return ApiResponse.ok(users.nameOf(userId));
     }
 
     @GetMapping("/me")
@@ -101,17 +110,21 @@ public class UserController {
     }
 
     @PostMapping("/reset-password")
-    @Operation(summary = "Always 200; emails a reset link if the account exists")
+    @Operation(summary = "Always 200; emails a reset link if the account exists",
+            description = "`reset-password-ip` limits requests per address (429). Per account, at most "
+                    + "`reset-password-account` links per address and `reset-password-account-total` overall are "
+                    + "mailed; beyond that the answer is still 200 but nothing is sent, so a stranger can neither "
+                    + "flood a mailbox nor stop the owner, asking from another address, from getting a link.")
     public ApiResponse<Void> resetPassword(@RequestBody EmailRequest body, HttpServletRequest request) {
         String email = Validate.email(body.email(), "email");
-        rateLimiter.hit("reset-password-ip", ClientInfo.ip(request));
-        rateLimiter.hit("reset-password-account", email.toLowerCase(java.util.Locale.ROOT));
-        users.requestPasswordReset(email);
+        String address = ClientInfo.rateLimitKey(request);
+        rateLimiter.hit("reset-password-ip", address);
+        users.requestPasswordReset(email, address);
         return ApiResponse.ok();
     }
 
     @PostMapping("/change/password")
-    @Operation(summary = "401 on a wrong old password; revokes all sessions")
+    @Operation(summary = "401 on a wrong old password; revokes all sessions; the account's address is told of it")
     public ApiResponse<Void> changePassword(AuthUser user, @RequestBody ChangePasswordRequest body) {
         String oldPassword = Validate.required(body.oldPassword(), "oldPassword");
         String newPassword = Validate.password(body.newPassword(), "newPassword");
@@ -121,19 +134,32 @@ public class UserController {
     }
 
     @PostMapping("/change/name")
+    @Operation(summary = "2-20 characters (Unicode code points after NFC normalisation) on one line",
+            description = "Refused with 400: control characters (newlines too), format characters (bidi "
+                    + "overrides/isolates, zero-width characters), and the label 'Deleted account' in any case. "
+                    + "Each change is pushed to every contact, so changes of name and bio share the per-user limit "
+                    + "`profile-change-user` (429).")
     public ApiResponse<Void> changeName(AuthUser user, @RequestBody ChangeNameRequest body) {
-        users.changeName(user.userId(), Validate.name(body.newName(), "newName"));
+        String name = Validate.name(body.newName(), "newName");
+        rateLimiter.hit("profile-change-user", Long.toString(user.userId()));
+        users.changeName(user.userId(), name);
         return ApiResponse.ok();
     }
 
     @PostMapping("/change/bio")
+    @Operation(summary = "At most 100 characters (code points after NFC), may be empty; one line",
+            description = "Same character rules as names (no control, format or bidi characters); "
+                    + "shares the per-user limit `profile-change-user` (429) with name changes.")
     public ApiResponse<Void> changeBio(AuthUser user, @RequestBody ChangeBioRequest body) {
-        users.changeBio(user.userId(), Validate.bio(body.newBio(), "newBio"));
+        String bio = Validate.bio(body.newBio(), "newBio");
+        rateLimiter.hit("profile-change-user", Long.toString(user.userId()));
+        users.changeBio(user.userId(), bio);
         return ApiResponse.ok();
     }
 
     @PostMapping("/change/email")
-    @Operation(summary = "Emails a confirmation link to the new address; 400 'Email already in use'")
+    @Operation(summary = "Emails a confirmation link to the new address; 400 'Email already in use'",
+            description = "Once the link is opened, the old address is told of the change.")
     public ApiResponse<Void> changeEmail(AuthUser user, @RequestBody ChangeEmailRequest body) {
         String password = Validate.required(body.password(), "password");
         String email = Validate.email(body.newEmail(), "newEmail");

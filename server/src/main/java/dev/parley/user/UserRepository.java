@@ -13,7 +13,7 @@ import org.springframework.stereotype.Repository;
 /** SQL for the users table. Emails are matched with lower(), backed by a unique index. */
 @Repository
 public class UserRepository {
-    static final String DELETED_NAME = "Deleted account";
+    static final String DELETED_NAME = dev.parley.platform.Validate.DELETED_ACCOUNT;
 
     private final JdbcClient jdbc;
 

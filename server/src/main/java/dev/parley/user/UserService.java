@@ -1,6 +1,7 @@
 package dev.parley.user;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 import org.springframework.context.ApplicationEventPublisher;
@@ -12,7 +13,9 @@ import dev.parley.mail.EmailTokenStore.Purpose;
 import dev.parley.mail.Mailer;
 import dev.parley.platform.ApiException;
 import dev.parley.platform.ParleyProperties;
+import dev.parley.platform.Tokens;
 import dev.parley.platform.Validate;
+import dev.parley.ratelimit.RateLimiter;
 import dev.parley.session.SessionStore;
 
 /** Account rules: registration, profile changes, email links, deletion. */
@@ -28,10 +31,12 @@ public class UserService {
     private final SessionStore sessions;
     private final ApplicationEventPublisher events;
     private final boolean requireConfirmation;
+    private final RateLimiter rateLimiter;
 
     public UserService(UserRepository users, PasswordHasher hasher, EmailTokenStore emailTokens,
                        EmailTemplates templates, Mailer mailer, SessionStore sessions,
-                       ApplicationEventPublisher events, ParleyProperties props) {
+                       ApplicationEventPublisher events, ParleyProperties props, RateLimiter rateLimiter) {
+        this.rateLimiter = rateLimiter;
         this.users = users;
         this.hasher = hasher;
         this.emailTokens = emailTokens;
@@ -80,17 +85,21 @@ public class UserService {
         return users.searchByName(f, callerId, SEARCH_LIMIT);
     }
 
+    /** The active account with this (canonical) email, if any. */
+    public Optional<User> findActiveByEmail(String email) {
+        return users.findByEmail(email).filter(u -> !u.deleted());
+    }
+
     /**
-     * The account these credentials open, if any. An unknown email costs the same bcrypt work as a
-     * wrong password, so timing does not tell them apart.
+     * Whether {@code password} opens {@code user}; with no user (unknown email) the same bcrypt work
+     * is spent, so timing does not tell the two apart.
      */
-    public Optional<User> checkCredentials(String email, String password) {
-        User user = users.findByEmail(email).filter(u -> !u.deleted()).orElse(null);
+    public boolean passwordMatches(User user, String password) {
         if (user == null) {
             hasher.burn(password);
-            return Optional.empty();
+            return false;
         }
-        return hasher.matches(password, user.passwordHash()) ? Optional.of(user) : Optional.empty();
+        return hasher.matches(password, user.passwordHash());
     }
 
     /** Presence changed (first socket up or last socket down): keep the last-seen time. */
@@ -120,6 +129,7 @@ public class UserService {
         users.updatePassword(id, hasher.hash(newPassword));
         emailTokens.revokeAll(id); // a pending change-email/reset link must not outlive the old password
         sessions.revokeAll(id);
+        mailer.send(templates.passwordChanged(user.email(), user.name()));
     }
 
     public void requestEmailChange(long id, String password, String newEmail) {
@@ -130,12 +140,22 @@ public class UserService {
         mailer.send(templates.changeEmail(newEmail, user.name(), id, token));
     }
 
-    /** Always succeeds from the caller's point of view: no account enumeration. */
-    public void requestPasswordReset(String email) {
-        users.findByEmail(email).filter(u -> !u.deleted()).ifPresent(u -> {
-            String token = emailTokens.issue(Purpose.RESET_PASSWORD, u.id(), "");
-            mailer.send(templates.resetPassword(u.email(), u.name(), u.id(), token));
-        });
+    /**
+     * Always succeeds from the caller's point of view: no account enumeration. A link is mailed
+     * only while the account has budget left for this address ({@code reset-password-account})
+     * and overall ({@code reset-password-account-total}); the overall budget is spent only by
+     * requests within their address's budget, so one address cannot use it up and the owner,
+     * asking from elsewhere, still gets the email. Unknown emails do the same counting.
+     */
+    public void requestPasswordReset(String email, String addressKey) {
+        User user = findActiveByEmail(email).orElse(null);
+        String account = user != null ? "user:" + user.id() : "email:" + Tokens.sha256(email.toLowerCase(Locale.ROOT));
+        boolean withinAddressBudget = rateLimiter.tryHit("reset-password-account", account + "|" + addressKey) == null;
+        boolean withinAccountBudget = withinAddressBudget
+                && rateLimiter.tryHit("reset-password-account-total", account) == null;
+        if (user == null || !withinAccountBudget) return;
+        String token = emailTokens.issue(Purpose.RESET_PASSWORD, user.id(), "");
+        mailer.send(templates.resetPassword(user.email(), user.name(), user.id(), token));
     }
 
     public void confirmEmail(long id, String token) {
@@ -157,6 +177,8 @@ public class UserService {
         users.confirmEmail(id); // the link proved control of the mailbox
         emailTokens.revokeAll(id);
         sessions.revokeAll(id);
+        users.findById(id).filter(u -> !u.deleted())
+                .ifPresent(u -> mailer.send(templates.passwordChanged(u.email(), u.name())));
     }
 
     public void confirmEmailChange(long id, String token) {
@@ -166,12 +188,15 @@ public class UserService {
         if (emailTokens.consume(Purpose.CHANGE_EMAIL, id, token).isEmpty()) {
             throw ApiException.unauthorized("Invalid change email link");
         }
+        User before = requireActive(id);
         try {
             if (!users.updateEmail(id, newEmail)) throw ApiException.badRequest("Email already in use");
         } catch (org.springframework.dao.DuplicateKeyException raced) {
             throw ApiException.badRequest("Email already in use");
         }
         emailTokens.revokeAll(id); // a reset link sent to the old address must not work any more
+        // the old mailbox learns of it, so a hijacked session cannot move the account away unseen
+        mailer.send(templates.emailChanged(before.email(), before.name(), newEmail));
     }
 
     public void delete(long id, String password) {

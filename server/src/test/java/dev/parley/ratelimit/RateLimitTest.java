@@ -1,7 +1,20 @@
 package dev.parley.ratelimit;
 
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.mail.internet.MimeMessage;
+
+import com.icegreen.greenmail.util.GreenMailUtil;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,12 +25,15 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.parley.support.ApiClient;
 import dev.parley.support.IntegrationTest;
+import dev.parley.support.TestServices;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Its own context with its own Redis prefix and low limits, so every counter starts from zero
- * (the shared test context raises all limits out of the way).
+ * (the shared test context raises all limits out of the way). Requests come from 127.0.0.1, a
+ * trusted proxy by default, so a test speaks "from" another address with X-Forwarded-For.
+ * Registration needs no confirmation here, so accounts can be made without reading mail.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RateLimitTest {
@@ -30,7 +46,42 @@ class RateLimitTest {
         IntegrationTest.registerServices(registry, "parley-ratelimit-test-" + UUID.randomUUID() + ":", "3/1m");
         registry.add("parley.rate-limit.rules.login-ip", () -> "5/1m");
         registry.add("parley.rate-limit.rules.reset-password-account", () -> "2/1h");
+        registry.add("parley.rate-limit.rules.reset-password-account-total", () -> "4/1h");
+        registry.add("parley.rate-limit.rules.login-account-total", () -> "6/1m");
+        registry.add("parley.auth.require-email-confirmation", () -> false);
     }
+
+    private static final AtomicInteger ADDRESS = new AtomicInteger(1);
+
+    /** A fresh client address (TEST-NET-2), so tests do not share per-address budgets. */
+    private static String newAddress() {
+        int n = ADDRESS.getAndIncrement();
+        return "198.51." + (100 + n / 250) + "." + (n % 250 + 1);
+    }
+
+    private ApiClient.Response from(String address, String method, String path, Object body, String token) {
+        var builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(20)).header("X-Forwarded-For", address);
+        if (token != null) builder.header("Authorization", "Bearer " + token);
+        if (body != null) builder.header("Content-Type", "application/json");
+        builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(ApiClient.json().writeValueAsString(body)));
+        HttpResponse<String> r = api.rawRequest(builder.build());
+        return new ApiClient.Response(r.statusCode(), ApiClient.json().readTree(r.body()), r);
+    }
+
+    private ApiClient.Response login(String address, String email, String password) {
+        return from(address, "POST", "/api/auth/login", Map.of("email", email, "password", password), null);
+    }
+
+    private String register(String who) {
+        String email = email(who);
+        assertThat(from(newAddress(), "POST", "/api/user", Map.of("name", "Victim", "email", email, "password", PASSWORD), null)
+                .status()).isEqualTo(200);
+        return email;
+    }
+
+    private static final String PASSWORD = "the right password";
 
     @BeforeEach
     void client() {
@@ -74,9 +125,141 @@ class RateLimitTest {
         String blocked = email("r");
         assertThat(api.post("/api/user", Map.of("name", "Reg", "email", blocked, "password", "password123")).status()).isEqualTo(429);
 
+        // per address: 3 requests, whatever the account (beyond the account's own budget they still answer 200)
         String target = email("reset");
-        assertThat(api.post("/api/user/reset-password", Map.of("email", target)).status()).isEqualTo(200);
-        assertThat(api.post("/api/user/reset-password", Map.of("email", target)).status()).isEqualTo(200);
-        assertThat(api.post("/api/user/reset-password", Map.of("email", target)).status()).isEqualTo(429);
+        for (int i = 0; i < 3; i++) {
+            assertThat(api.post("/api/user/reset-password", Map.of("email", target)).status()).isEqualTo(200);
+        }
+        assertThat(api.post("/api/user/reset-password", Map.of("email", email("other"))).status()).isEqualTo(429);
+    }
+
+    @Test
+    void failedLoginsElsewhereNeitherLockTheOwnerOutNorSurviveASuccess() {
+        String victim = register("lockout");
+        String attacker = newAddress();
+        for (int i = 0; i < 3; i++) assertThat(login(attacker, victim, "wrong guess " + i).status()).isEqualTo(401);
+        assertThat(login(attacker, victim, "wrong guess 4").status()).isEqualTo(429);
+        assertThat(login(attacker, victim, PASSWORD).status()).as("locked for this address").isEqualTo(429);
+
+        // the owner, elsewhere, signs in
+        String home = newAddress();
+        assertThat(login(home, victim, PASSWORD).status()).isEqualTo(200);
+
+        // case variants of the email share the account's budget (keyed by user id after the lookup)
+        String second = newAddress();
+        assertThat(login(second, victim.toUpperCase(), "wrong A").status()).isEqualTo(401);
+        assertThat(login(second, "  " + victim + " ", "wrong B").status()).isEqualTo(401);
+        assertThat(login(second, victim.substring(0, 1).toUpperCase() + victim.substring(1), "wrong C").status()).isEqualTo(401);
+        assertThat(login(second, victim, PASSWORD).status()).isEqualTo(429);
+
+        // only failures count, and a success clears them: without the clearing, the 4th failure
+        // (G) would be refused (5 requests in all: login-ip allows 5 per address here)
+        String third = newAddress();
+        assertThat(login(third, victim, "wrong D").status()).isEqualTo(401);
+        assertThat(login(third, victim, "wrong E").status()).isEqualTo(401);
+        assertThat(login(third, victim, PASSWORD).status()).isEqualTo(200);
+        assertThat(login(third, victim, "wrong F").status()).isEqualTo(401);
+        assertThat(login(third, victim, "wrong G").status()).isEqualTo(401);
+    }
+
+    @Test
+    void failuresFromManyAddressesHitTheAccountWideCeiling() {
+        String victim = register("ceiling");
+        for (int i = 0; i < 6; i++) assertThat(login(newAddress(), victim, "spray " + i).status()).isEqualTo(401);
+        var locked = login(newAddress(), victim, PASSWORD);
+        assertThat(locked.status()).isEqualTo(429);
+        assertThat(locked.header("Retry-After")).isNotNull();
+
+        // an unknown email is answered the same way all along (no enumeration)
+        String ghost = email("ghost");
+        for (int i = 0; i < 6; i++) {
+            var r = login(newAddress(), ghost, "spray " + i);
+            assertThat(r.status()).isEqualTo(401);
+            assertThat(r.message()).isEqualTo("Invalid password or email");
+        }
+        assertThat(login(newAddress(), ghost, PASSWORD).status()).isEqualTo(429);
+    }
+
+    @Test
+    void resetRequestsBeyondTheAccountBudgetAnswer200ButMailOnlyTheOwner() {
+        String victim = register("reset-victim");
+        String attacker = newAddress();
+        for (int i = 0; i < 2; i++) {
+            assertThat(from(attacker, "POST", "/api/user/reset-password", Map.of("email", victim), null).status()).isEqualTo(200);
+        }
+        Link second = awaitMail(victim, 2);
+        // over this address's budget: still 200, and no new link (the last one mailed stays the valid one)
+        assertThat(from(attacker, "POST", "/api/user/reset-password", Map.of("email", victim.toUpperCase()), null).status())
+                .isEqualTo(200);
+        assertThat(from(newAddress(), "POST", "/api/email/reset-password?id=" + second.userId() + "&token=" + second.token(),
+                Map.of("newPassword", PASSWORD), null).status()).isEqualTo(200);
+
+        // the owner, asking from home, still gets a link (the account-wide budget: 4, 3 used now)
+        assertThat(from(newAddress(), "POST", "/api/user/reset-password", Map.of("email", victim), null).status()).isEqualTo(200);
+        Link fourth = awaitMail(victim, 3);
+        assertThat(from(newAddress(), "POST", "/api/user/reset-password", Map.of("email", victim), null).status()).isEqualTo(200);
+        Link fifth = awaitMail(victim, 4);
+        assertThat(fifth.token()).isNotEqualTo(fourth.token());
+        // the account-wide ceiling: 200, nothing issued
+        assertThat(from(newAddress(), "POST", "/api/user/reset-password", Map.of("email", victim), null).status()).isEqualTo(200);
+        assertThat(from(newAddress(), "POST", "/api/email/reset-password?id=" + fifth.userId() + "&token=" + fifth.token(),
+                Map.of("newPassword", PASSWORD), null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void directoryLookupsAreLimitedPerAddress() {
+        String address = newAddress();
+        for (int i = 0; i < 2; i++) {
+            assertThat(from(address, "GET", "/api/user/" + (900_000_000 + i) + "/name", null, null).status()).isEqualTo(400);
+        }
+        assertThat(from(address, "GET", "/api/user/is-exist?user-id=900000009", null, null).status()).isEqualTo(200);
+        var limited = from(address, "GET", "/api/user/is-exist?user-id=900000010", null, null);
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(limited.header("Retry-After")).isNotNull();
+        assertThat(from(address, "GET", "/api/user/900000011/name", null, null).status()).isEqualTo(429);
+        // another address is not affected
+        assertThat(from(newAddress(), "GET", "/api/user/900000011/name", null, null).status()).isEqualTo(400);
+    }
+
+    @Test
+    void profileChangesAreLimitedPerUser() {
+        String email = register("profile");
+        var session = login(newAddress(), email, PASSWORD);
+        assertThat(session.status()).isEqualTo(200);
+        String token = session.data().get("accessToken").asString();
+        assertThat(from(newAddress(), "POST", "/api/user/change/name", Map.of("newName", "Renamed"), token).status()).isEqualTo(200);
+        assertThat(from(newAddress(), "POST", "/api/user/change/bio", Map.of("newBio", "hello"), token).status()).isEqualTo(200);
+        assertThat(from(newAddress(), "POST", "/api/user/change/name", Map.of("newName", "Again"), token).status()).isEqualTo(200);
+        var limited = from(newAddress(), "POST", "/api/user/change/bio", Map.of("newBio", "spam"), token);
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(limited.header("Retry-After")).isNotNull();
+    }
+
+    private record Link(long userId, String token) {}
+
+    private static final Pattern RESET_LINK = Pattern.compile("/email/reset-password\\?id=(\\d+)&token=([A-Za-z0-9_-]+)");
+
+    /** Waits until {@code to} has received {@code count} reset emails; returns the link of the newest. */
+    private static Link awaitMail(String to, int count) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<MimeMessage> mine = new ArrayList<>();
+            for (MimeMessage m : TestServices.greenMail().getReceivedMessages()) {
+                try {
+                    if (m.getAllRecipients()[0].toString().equalsIgnoreCase(to)
+                            && m.getSubject().equals("Reset your Parley password")) mine.add(m);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            assertThat(mine.size()).as("emails to " + to).isLessThanOrEqualTo(count);
+            if (mine.size() == count) {
+                Matcher link = RESET_LINK.matcher(GreenMailUtil.getBody(mine.getLast()).replace("=\r\n", "").replace("=3D", "="));
+                assertThat(link.find()).isTrue();
+                return new Link(Long.parseLong(link.group(1)), link.group(2));
+            }
+            try { Thread.sleep(25); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+        }
+        throw new AssertionError("fewer than " + count + " emails reached " + to);
     }
 }

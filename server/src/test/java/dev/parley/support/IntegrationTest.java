@@ -62,7 +62,7 @@ public abstract class IntegrationTest {
         registry.add("parley.auth.bcrypt-cost", () -> 4);
         for (String rule : new String[] {"login-ip", "login-account", "refresh-ip", "register-ip", "reset-password-ip",
                 "reset-password-account", "check-email-ip", "email-link-ip", "search-user", "message-send-user",
-                "typing-user"}) {
+                "typing-user", "login-account-total", "reset-password-account-total", "user-lookup-ip", "profile-change-user"}) {
             registry.add("parley.rate-limit.rules." + rule, () -> rateLimit);
         }
     }
