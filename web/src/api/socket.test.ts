@@ -159,6 +159,18 @@ describe('SocketService', () => {
 
 const msg = (id: number): Message => ({ messageID: id, senderID: 1, receiverID: 2, message: `m${id}`, createdAt: '', updatedAt: '', isUpdated: false, isReaded: false })
 
+describe('SocketService sync:required', () => {
+  it('hands the server point of sync:required to onResync', () => {
+    const onResync = vi.fn()
+    const { sock } = setup({ onResync })
+    sock().fire('connect')
+    sock().fire('user:connect_success')
+    sock().fire('sync:required', { after: 77 })
+    sock().fire('sync:required', { after: 'x' })
+    expect(onResync.mock.calls).toEqual([[77], [0]])
+  })
+})
+
 describe('syncMissed', () => {
   it('pages from the highest seen id while full pages come back', async () => {
     const server = Array.from({ length: 7 }, (_, i) => msg(11 + i)) // ids 11..17

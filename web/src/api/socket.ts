@@ -48,8 +48,19 @@ export interface SocketDeps {
   onEvent: (event: string, payload: unknown) => void
   /** Runs after every successful (re)authentication — the missed-message sync. */
   onReady: () => Promise<void> | void
+  /**
+   * The server may have lost events for this socket (`sync:required {after}`): sync from
+   * min(own cursor, after). `after` is a message id, 0 when the server sent none usable.
+   */
+  onResync?: (after: number) => void
   schedule?: (fn: () => void, ms: number) => unknown
   random?: () => number
+}
+
+/** The `after` of a `sync:required` payload; 0 (sync everything) when missing or malformed. */
+export function resyncPoint(payload: { after?: unknown } | undefined): number {
+  const a = payload?.after
+  return typeof a === 'number' && Number.isSafeInteger(a) && a > 0 ? a : 0
 }
 
 /**
@@ -130,6 +141,9 @@ export class SocketService {
       // Rejected by the server (not a transport problem): socket.io gives up, so we
       // refresh the token and try again with backoff.
       if (!s.active) void this.reauth()
+    })
+    s.on('sync:required', (payload: { after?: unknown } | undefined) => {
+      this.deps.onResync?.(resyncPoint(payload))
     })
     for (const ev of FORWARDED_EVENTS) {
       s.on(ev, (payload: never) => this.deps.onEvent(ev, payload))

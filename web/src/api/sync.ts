@@ -25,3 +25,45 @@ export async function syncMissed(
   }
   return total
 }
+
+/**
+ * Serialises missed-message syncs: `request(from)` starts one from `from` (a message id), or, while
+ * one runs, remembers the lowest point asked for and runs once more after it. A reconnect and a
+ * `sync:required` arriving together thus cost at most two syncs, and none is skipped.
+ */
+export function createSyncQueue(run: (from: number) => Promise<void>) {
+  let running = false
+  let pending: number | null = null
+  async function loop(from: number): Promise<void> {
+    running = true
+    let next: number | null = from
+    try {
+      while (next !== null) {
+        const at: number = next
+        pending = null
+        try {
+          await run(at)
+        } catch {
+          // a failed sync is retried by the next reconnect or request; keep draining what is queued
+        }
+        next = pending
+      }
+    } finally {
+      running = false
+    }
+  }
+  return {
+    request(from: number): Promise<void> {
+      if (running) {
+        pending = pending === null ? from : Math.min(pending, from)
+        return Promise.resolve()
+      }
+      return loop(from)
+    },
+  }
+}
+
+/** Where to sync from on `sync:required {after}`: never past what this client has already seen. */
+export function resyncFrom(cursor: number, after: number): number {
+  return Math.max(0, Math.min(cursor, after))
+}

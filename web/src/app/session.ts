@@ -1,7 +1,7 @@
 import { io } from 'socket.io-client'
 import { SESSION_ENDED } from '../api/http'
 import { SocketService, type IoFactory } from '../api/socket'
-import { syncMissed } from '../api/sync'
+import { createSyncQueue, resyncFrom, syncMissed } from '../api/sync'
 import type { Dialog, Me, Message, MessageDeleted, PublicConfig } from '../api/types'
 import { loadDialogs, scheduleDialogsReload } from '../features/dialogs/dialogService'
 import { markRead } from '../features/messages/messageService'
@@ -48,6 +48,7 @@ export async function startSession(userID: number): Promise<void> {
     onState: (c) => store.getState().setConn(c),
     onEvent: handleEvent,
     onReady: afterConnect,
+    onResync: (after) => void resyncQueue.request(resyncFrom(currentCursor(), after)),
   })
   realtime.socket = sock
   sock.start()
@@ -58,21 +59,33 @@ function stopRealtime() {
   realtime.socket = null
 }
 
-/** After every (re)connect: fetch whatever was sent while we were away. */
-async function afterConnect(): Promise<void> {
+/** The highest message id this client has seen: where a sync starts. */
+function currentCursor(): number {
   const s = store.getState()
   // Before the first connect nothing was live: history loaded meanwhile (e.g. a deep link
-  // to /c/:id) is the cursor then. With no history at all, the dialog reload below suffices.
+  // to /c/:id) is the cursor then.
   const loadedMax = Math.max(0, ...Object.values(s.conversations).flatMap((c) => c.messages.map((m) => m.messageID)))
-  const cursor = s.maxMessageID || loadedMax
-  if (cursor > 0) {
+  return s.maxMessageID || loadedMax
+}
+
+/** One sync at a time; a reconnect and a server's sync:required arriving together are merged. */
+const resyncQueue = createSyncQueue(syncFrom)
+
+async function syncFrom(from: number): Promise<void> {
+  // With no history at all, the dialog reload below suffices.
+  if (currentCursor() > 0) {
     await syncMissed(
       (after, limit) => http.get<Message[]>(`/api/sync?after=${after}&limit=${limit}`),
-      cursor,
+      from,
       (page) => onMessages(page, false),
     )
   }
   await loadDialogs()
+}
+
+/** After every (re)connect: fetch whatever was sent while we were away. */
+async function afterConnect(): Promise<void> {
+  await resyncQueue.request(currentCursor())
   const st = store.getState()
   const peer = st.activePeer
   if (peer && st.visible) readActive(peer)

@@ -37,7 +37,7 @@ public class MessageController {
     @Operation(summary = "Send a message to user :id (to yourself: a note, read at once)",
             description = "Stored in one transaction (creating the dialog on first message), then emitted: "
                     + "user:new_message to both users, user:new_dialog on the first message. Optional clientMessageID "
-                    + "(UUID): a repeat returns the original message and emits nothing. 400 \"Receiver user not found\".")
+                    + "(UUID): a repeat returns the original message and announces it again (user:new_message with the same messageID; clients dedupe by id: the first attempt's event may have been lost). 400 \"Receiver user not found\".")
     public ApiResponse<MessageView> send(AuthUser user, @PathVariable("id") String id, @RequestBody SendBody body) {
         long receiver = Validate.id(id, "id");
         if (body == null) throw dev.parley.platform.ApiException.badRequest("message is required");

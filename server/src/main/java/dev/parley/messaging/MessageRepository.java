@@ -289,6 +289,10 @@ class MessageRepository {
                 .query(MessageRepository::message).list();
     }
 
+    long latestId() {
+        return jdbc.sql("SELECT coalesce(max(id), 0) FROM messages").query(Long.class).single();
+    }
+
     /** Everyone sharing a dialog with the user (not the user). */
     List<Long> contactsOf(long userId) {
         return jdbc.sql("""

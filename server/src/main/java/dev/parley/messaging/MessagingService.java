@@ -58,7 +58,7 @@ public class MessagingService {
         this.presence = presence;
     }
 
-    /** Result of a send; {@code duplicate} when the clientMessageID was seen before (nothing emitted). */
+    /** Result of a send; {@code duplicate} when the clientMessageID was seen before (the original is announced again). */
     public record SendResult(MessageView message, boolean duplicate) {}
 
     public SendResult send(long sender, long receiver, String text, String clientMessageId) {
@@ -99,7 +99,13 @@ public class MessagingService {
             }
             if (cmid != null) {
                 var original = repo.findByClientId(sender, cmid);
-                if (original.isPresent()) return new SendResult(original.get(), true);
+                if (original.isPresent()) {
+                    // A repeat: the first attempt may have been stored without its event ever leaving
+                    // (node killed right after the commit, a failed ack). Announce it again; clients
+                    // dedupe by messageID, so this is never a second message to anyone.
+                    events.publishEvent(new MessageSent(original.get(), false, null, null));
+                    return new SendResult(original.get(), true);
+                }
             }
             if (!users.existsActive(receiver)) throw ApiException.badRequest("Receiver user not found");
             // another transaction created the dialog at the same moment: the retry sees it
@@ -158,6 +164,11 @@ public class MessagingService {
         Set<Long> online = onlineAmong(rows.stream().map(MessageRepository.DialogRow::peerId).toList());
         return rows.stream().map(r -> new DialogView(r.peerId(), r.peerName(), r.lastMessage(), r.createdAt(), r.unread(),
                 DialogView.status(online.contains(r.peerId())))).toList();
+    }
+
+    /** The highest message id stored so far (0 when none): where delivery stood at this moment. */
+    public long latestMessageId() {
+        return repo.latestId();
     }
 
     public List<MessageView> since(long me, long after, int limit) {

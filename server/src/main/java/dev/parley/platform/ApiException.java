@@ -6,7 +6,7 @@ import org.springframework.http.HttpStatus;
 
 /**
  * A client-facing failure: becomes an error envelope with this status and message.
- * {@code retryAfter} is set only for 429 answers.
+ * {@code retryAfter} is set for 429 and 503 answers.
  */
 public class ApiException extends RuntimeException {
     private final HttpStatus status;

@@ -20,7 +20,8 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 /**
  * Turns every exception that reaches MVC into the contract's error envelope. Client mistakes
- * become 4xx with a plain message; anything unexpected is logged and answered with a bare 500.
+ * become 4xx with a plain message; a dependency outage (database or Redis down) a 503 with
+ * Retry-After ({@link Outages}); anything else unexpected is logged and answered with a bare 500.
  */
 @RestControllerAdvice
 public class ApiExceptionHandler {
@@ -83,6 +84,11 @@ public class ApiExceptionHandler {
             HttpStatusCode code = framework.getStatusCode();
             HttpStatus status = Objects.requireNonNullElse(HttpStatus.resolve(code.value()), HttpStatus.BAD_REQUEST);
             if (!status.is5xxServerError()) return envelope(status, status.getReasonPhrase());
+        }
+        ApiException outage = Outages.asUnavailable(e);
+        if (outage != null) {
+            log.warn("Dependency unavailable: {}", e.toString());
+            return api(outage);
         }
         log.error("Unexpected error", e);
         return envelope(HttpStatus.INTERNAL_SERVER_ERROR, "Internal server error");

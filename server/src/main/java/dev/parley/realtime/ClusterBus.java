@@ -34,7 +34,15 @@ import dev.parley.platform.RedisKeys;
  * <p>Switch-over is safe because a starting node announces itself on the channel ({@code H}) before
  * it accepts any socket, and every node is subscribed from its own start: the running node flips to
  * pub/sub when the hello arrives, before the newcomer can hold a socket that would miss an event.
- * It flips back only after the other node said goodbye or its heartbeat expired.
+ * It flips back only after the other node said goodbye or its heartbeat expired — never because
+ * the registry is merely empty (Redis restarted without its data): a node that was live stays
+ * "other" until it has been missing for a whole node TTL.
+ *
+ * <p>Gap detection (see docs/ARCHITECTURE.md, "Delivery guarantees"): every fan-out message carries
+ * its origin's sequence number ({@code F\n<origin>:<seq>\n...}), and every heartbeat publishes the
+ * origin's latest one ({@code S\n<origin>:<seq>}). A receiver that sees a number skipped, or whose
+ * subscription was re-established after a drop, reports the moment since which it may have lost
+ * events to the {@link LossListener}, which makes this node's sockets resync.
  */
 @Component
 class ClusterBus {
@@ -48,7 +56,20 @@ class ClusterBus {
     private final LocalSockets local;
     private final VerifiedTokenCache verifiedTokens;
     private final Set<String> others = ConcurrentHashMap.newKeySet();
+    /** other node → when it was last seen live (registry or hello); it stays "other" for a node TTL after. */
+    private final ConcurrentHashMap<String, Long> lastSeenLive = new ConcurrentHashMap<>();
     private final String channel;
+    /** sequence of this node's fan-out messages; taken and published under {@code publishLock}, so in order */
+    private long seq;
+    private final Object publishLock = new Object();
+    /** receiver side, touched only by the subscription's (single) event-loop thread */
+    private final java.util.HashMap<String, long[]> originSeen = new java.util.HashMap<>(); // origin -> {seq, received at ms}
+    private volatile long lastReceivedAt = System.currentTimeMillis();
+    private final java.util.concurrent.atomic.AtomicInteger subscriptions = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile LossListener lossListener = (since, reason) -> {};
+    private volatile Runnable afterHeartbeat = () -> {};
+    /** when this node's heartbeat last reached Redis */
+    private volatile long lastBeatAt = System.currentTimeMillis();
 
     private StatefulRedisConnection<String, String> pub;
     private StatefulRedisPubSubConnection<String, String> sub;
@@ -57,6 +78,31 @@ class ClusterBus {
 
     interface RevocationHandler {
         void revokeLocal(List<String> sessionIds);
+    }
+
+    /**
+     * Told (on the subscription's event loop: do not block) that fan-out messages published after
+     * {@code sinceMillis} may never have reached this node. {@code resubscribed}: the subscription
+     * itself dropped and is back (Redis restarted or the connection broke), not just a skipped number.
+     */
+    interface LossListener {
+        void lost(long sinceMillis, boolean resubscribed);
+    }
+
+    void onLoss(LossListener listener) {
+        this.lossListener = listener;
+    }
+
+    /** Runs after every successful heartbeat, on the heartbeat's thread (blocking is fine there). */
+    void afterHeartbeat(Runnable task) {
+        this.afterHeartbeat = task;
+    }
+
+    /** Drops this node's sockets of these sessions (no fan-out: for sessions found gone in Redis). */
+    void revokeHere(List<String> sessionIds) {
+        if (sessionIds.isEmpty()) return;
+        verifiedTokens.forgetAll(); // REST on this node must re-check them too
+        revocationHandler.revokeLocal(sessionIds);
     }
 
     ClusterBus(LettuceConnectionFactory factory, StringRedisTemplate redis, RedisKeys keys, RealtimeProperties props,
@@ -92,10 +138,29 @@ class ClusterBus {
                     log.warn("Bad fan-out message dropped", e);
                 }
             }
+
+            @Override
+            public void subscribed(String ch, long count) {
+                // Lettuce re-subscribes by itself after a reconnect: every confirmation after the
+                // first means the subscription was down for a while
+                if (subscriptions.incrementAndGet() > 1) onResubscribed();
+            }
         });
         sub.sync().subscribe(channel);
         heartbeat();
+        hello();
+    }
+
+    /** Announces this node: the others flip to pub/sub at once (also after Redis lost the registry). */
+    void hello() {
         pub.sync().publish(channel, "H\n" + nodeId);
+    }
+
+    private void onResubscribed() {
+        long since = lastReceivedAt;
+        originSeen.clear(); // numbers published during the outage are unknowable: start over per origin
+        log.warn("Fan-out subscription re-established; events since {} may be lost, resyncing sockets", java.time.Instant.ofEpochMilli(since));
+        lossListener.lost(since, true);
     }
 
     /** Says goodbye and unregisters (graceful stop). */
@@ -130,14 +195,30 @@ class ClusterBus {
         registered = true;
         Set<String> live = redis.opsForZSet().rangeByScore(nodesKey(), now, Double.POSITIVE_INFINITY);
         Set<String> fresh = live == null ? Set.of() : live.stream().filter(n -> !n.equals(nodeId)).collect(Collectors.toSet());
-        others.retainAll(fresh);
+        for (String n : fresh) lastSeenLive.put(n, now);
         others.addAll(fresh);
+        // a node missing from the registry is dropped only after a whole TTL without a sign of life:
+        // an emptied registry (Redis restarted without data) must not make this node stop publishing
+        others.removeIf(n -> !fresh.contains(n) && now - lastSeenLive.getOrDefault(n, 0L) > props.nodeTtl().toMillis());
+        lastSeenLive.keySet().retainAll(others);
         Set<String> dead = redis.opsForZSet().rangeByScore(nodesKey(), Double.NEGATIVE_INFINITY, now);
         List<String> claimed = dead == null ? List.of() : dead.stream()
                 .filter(n -> !n.equals(nodeId))
                 .filter(n -> { Long r = redis.opsForZSet().remove(nodesKey(), n); return r != null && r > 0; })
                 .toList();
-        if (reRegistered) log.warn("Node {} had been declared dead; re-registering its sockets", nodeId);
+        long previousBeat = lastBeatAt;
+        lastBeatAt = now;
+        if (reRegistered) {
+            // the others may have stopped publishing to this node since they last saw its heartbeat
+            log.warn("Node {} was missing from the registry (declared dead, or Redis lost its data); re-registering its sockets", nodeId);
+            lossListener.lost(previousBeat, false);
+        }
+        publishSequence();
+        try {
+            afterHeartbeat.run();
+        } catch (RuntimeException e) {
+            log.warn("After-heartbeat task failed", e);
+        }
         return new Beat(reRegistered, claimed);
     }
 
@@ -176,8 +257,19 @@ class ClusterBus {
         }
     }
 
+    /** The latest sequence number, so a receiver notices a lost message even when nothing follows it. */
+    private void publishSequence() {
+        if (pub == null) return;
+        synchronized (publishLock) {
+            pub.async().publish(channel, "S\n" + nodeId + ':' + seq);
+        }
+    }
+
     private void publish(Collection<Long> userIds, String event, String json) {
-        StringBuilder sb = new StringBuilder(100 + (json == null ? 0 : json.length())).append("F\n").append(nodeId).append('\n');
+        // origin:seq — nodes before sequencing read the whole field as the origin and still deliver
+        StringBuilder sb = new StringBuilder(120 + (json == null ? 0 : json.length())).append("F\n").append(nodeId).append(':');
+        int seqAt = sb.length();
+        sb.append('\n');
         boolean first = true;
         for (Long id : userIds) {
             if (!first) sb.append(',');
@@ -186,7 +278,10 @@ class ClusterBus {
         }
         sb.append('\n').append(event).append('\n');
         if (json != null) sb.append(json);
-        pub.async().publish(channel, sb.toString()); // fire and forget, ordered per connection
+        synchronized (publishLock) { // numbers leave in order; a failed publish still uses its number up (receivers see the gap)
+            sb.insert(seqAt, ++seq);
+            pub.async().publish(channel, sb.toString()); // fire and forget, ordered per connection
+        }
     }
 
     private void deliverLocal(String userIds, String event, String payload) {
@@ -209,10 +304,28 @@ class ClusterBus {
     }
 
     private void onMessage(String message) {
+        long now = System.currentTimeMillis();
+        lastReceivedAt = now;
         if (message.startsWith("F\n")) {
-            String[] parts = message.split("\n", 5); // F, origin node, user ids, event, payload
-            if (parts[1].equals(nodeId)) return; // delivered here when it was published
+            String[] parts = message.split("\n", 5); // F, origin node[:seq], user ids, event, payload
+            String origin = parts[1];
+            int colon = origin.indexOf(':');
+            if (colon > 0) {
+                long n = Long.parseLong(origin, colon + 1, origin.length(), 10);
+                origin = origin.substring(0, colon);
+                if (origin.equals(nodeId)) return; // delivered here when it was published
+                if (!inSequence(origin, n, true, now)) return; // a repeat
+            } else if (origin.equals(nodeId)) {
+                return;
+            }
             deliverLocal(parts[2], parts[3], parts.length < 5 ? null : parts[4]);
+            return;
+        }
+        if (message.startsWith("S\n")) {
+            String field = message.substring(2);
+            int colon = field.indexOf(':');
+            String origin = field.substring(0, colon);
+            if (!origin.equals(nodeId)) inSequence(origin, Long.parseLong(field, colon + 1, field.length(), 10), false, now);
             return;
         }
         if (message.startsWith("E\n")) {
@@ -229,9 +342,40 @@ class ClusterBus {
                 verifiedTokens.forgetAll(); // before the sockets go: REST must refuse the session here too
                 revocationHandler.revokeLocal(List.of(parts[1].split(",")));
             }
-            case "H" -> { if (!parts[1].equals(nodeId)) others.add(parts[1]); }
-            case "B" -> others.remove(parts[1]);
+            case "H" -> {
+                if (!parts[1].equals(nodeId)) {
+                    lastSeenLive.put(parts[1], now);
+                    others.add(parts[1]);
+                }
+            }
+            case "B" -> {
+                others.remove(parts[1]);
+                lastSeenLive.remove(parts[1]);
+                originSeen.remove(parts[1]);
+            }
             default -> log.debug("Unknown fan-out message type {}", parts[0]);
         }
+    }
+
+    /**
+     * Checks an origin's number against the last one seen from it. {@code event}: an F message
+     * (consumes its number) rather than an S report of the latest one. False = a repeat (drop it).
+     * The first number seen from an origin is taken as it is: this node was not subscribed before.
+     */
+    private boolean inSequence(String origin, long n, boolean event, long now) {
+        long[] seen = originSeen.get(origin);
+        if (seen == null) {
+            originSeen.put(origin, new long[] {n, now});
+            return true;
+        }
+        long expected = event ? seen[0] + 1 : seen[0];
+        if (n < expected) return !event; // an F we already had (a client library re-sent it), or an old S
+        if (n > expected) {
+            log.warn("Fan-out gap from node {}: expected {}, got {}; resyncing sockets", origin, expected, n);
+            lossListener.lost(seen[1], false);
+        }
+        seen[0] = n;
+        seen[1] = now;
+        return true;
     }
 }

@@ -79,6 +79,12 @@ class LocalSockets {
         }
     }
 
+    /** Sends the event to every authenticated socket on this node. */
+    void deliverAll(String event, String json) {
+        Object[] args = json == null ? new Object[0] : new Object[] {SocketJson.raw(json)};
+        for (Conn c : byId.values()) c.client().sendEvent(event, args);
+    }
+
     List<Conn> ofSessions(Collection<String> sessionIds) {
         return sessionIds.stream().flatMap(s -> bySession.getOrDefault(s, Set.of()).stream()).toList();
     }

@@ -38,6 +38,7 @@ import dev.parley.auth.AccessTokenService;
 import dev.parley.messaging.MessagingService;
 import dev.parley.platform.ApiException;
 import dev.parley.platform.ApiResponse;
+import dev.parley.platform.Outages;
 import dev.parley.platform.ParleyProperties;
 import dev.parley.session.SessionStore;
 
@@ -248,6 +249,16 @@ class SocketGateway implements SmartLifecycle {
                 if (local.get(client.getSessionId()) == conn) rejectAndDrop(client);
             }, delay, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
+            if (Outages.isOutage(e)) {
+                // Redis (sessions) is down: the token may well be fine. Not user:invalid_token (that
+                // makes clients refresh and, with the refresh failing too, sign out): just drop the
+                // socket, the client reconnects with backoff and authenticates once Redis is back.
+                log.warn("Socket authentication impossible, dependency unavailable: {}", e.toString());
+                var removed = local.remove(client.getSessionId());
+                if (removed != null) work.execute(() -> presence.reconcile(removed.userId(), removed.sessionId()));
+                client.disconnect();
+                return;
+            }
             log.warn("Socket authentication failed", e);
             rejectAndDrop(client);
         }
@@ -346,8 +357,7 @@ class SocketGateway implements SmartLifecycle {
             } catch (ApiException e) {
                 ack(ack, new ApiResponse<>(e.status().value(), e.getMessage(), null, e.status().getReasonPhrase()));
             } catch (RuntimeException e) {
-                log.error("message:send failed", e);
-                ack(ack, ApiResponse.error(HttpStatus.INTERNAL_SERVER_ERROR, "Internal server error"));
+                ack(ack, failure("message:send", e));
             }
         });
     }
@@ -373,10 +383,20 @@ class SocketGateway implements SmartLifecycle {
             } catch (ApiException e) {
                 ack(ack, new ApiResponse<>(e.status().value(), e.getMessage(), null, e.status().getReasonPhrase()));
             } catch (RuntimeException e) {
-                log.error("user:typing failed", e);
-                ack(ack, ApiResponse.error(HttpStatus.INTERNAL_SERVER_ERROR, "Internal server error"));
+                ack(ack, failure("user:typing", e));
             }
         });
+    }
+
+    /** An ack for an unexpected failure: 503 (retry) when a dependency is down, else 500. */
+    private static ApiResponse<?> failure(String event, RuntimeException e) {
+        ApiException outage = Outages.asUnavailable(e);
+        if (outage != null) {
+            log.warn("{} failed, dependency unavailable: {}", event, e.toString());
+            return new ApiResponse<>(outage.status().value(), outage.getMessage(), null, outage.status().getReasonPhrase());
+        }
+        log.error("{} failed", event, e);
+        return ApiResponse.error(HttpStatus.INTERNAL_SERVER_ERROR, "Internal server error");
     }
 
     private static long idOf(Object v, String field) {

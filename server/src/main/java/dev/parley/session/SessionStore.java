@@ -163,6 +163,26 @@ public class SessionStore {
         return uid != null && uid.equals(Long.toString(userId));
     }
 
+    /**
+     * Which of these sessions (session id → its user) still exist for their user: one pipelined
+     * round trip for all of them. Throws when Redis cannot answer (never "all gone" on an outage).
+     */
+    public java.util.Set<String> activeAmong(Map<String, Long> sessionUsers) {
+        List<String> ids = new ArrayList<>(sessionUsers.keySet());
+        List<Object> uids = redis.executePipelined((org.springframework.data.redis.core.RedisCallback<Object>) conn -> {
+            for (String sid : ids) {
+                conn.hashCommands().hGet(keys.of("session", sid).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        "uid".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return null;
+        });
+        java.util.Set<String> active = new java.util.HashSet<>();
+        for (int i = 0; i < ids.size(); i++) {
+            if (uids.get(i) != null && uids.get(i).toString().equals(Long.toString(sessionUsers.get(ids.get(i))))) active.add(ids.get(i));
+        }
+        return active;
+    }
+
     public RefreshResult rotate(long userId, String presentedToken, String ip) {
         String sid = sessionIdOf(presentedToken);
         if (sid == null) return new RefreshResult.Rejected();

@@ -27,7 +27,7 @@ public final class TestSocket implements AutoCloseable {
 
     private static final String[] EVENTS = {"user:connect_success", "user:invalid_token", "user:new_message",
             "user:new_dialog", "user:all_messages_read", "user:message_read", "user:connection_status",
-            "user:typing", "user:message_updated", "user:message_deleted", "user:profile_updated"};
+            "user:typing", "user:message_updated", "user:message_deleted", "user:profile_updated", "sync:required"};
 
     private final Socket socket;
     private final List<Event> events = new CopyOnWriteArrayList<>();
