@@ -35,8 +35,13 @@ class OpsEndpointsTest extends IntegrationTest {
                 "/api/user/reset-password", "/api/user/change/password", "/api/user/change/name",
                 "/api/user/change/bio", "/api/user/change/email", "/api/user/me", "/api/email/confirm-email",
                 "/api/email/reset-password", "/api/email/change-email", "/api/session", "/api/session/{sessionId}",
-                "/api/config"}) {
+                "/api/config", "/api/message/{id}", "/api/message", "/api/message/read", "/api/message/{id}/not-readed",
+                "/api/dialog", "/api/sync"}) {
             assertThat(paths.has(p)).as(p).isTrue();
+        }
+        for (String[] op : new String[][] {{"/api/message/{id}", "get"}, {"/api/message/{id}", "post"},
+                {"/api/message", "put"}, {"/api/message", "delete"}, {"/api/user", "delete"}, {"/api/session", "delete"}}) {
+            assertThat(paths.get(op[0]).has(op[1])).as(op[1] + " " + op[0]).isTrue();
         }
         assertThat(api.get("/swagger-ui.html").raw().statusCode()).isIn(200, 302);
     }

@@ -70,6 +70,24 @@ class NodeAwareRateLimitTest {
         assertThat(limits.tryHit("typing-user", 7)).isNotNull();
         Thread.sleep(250);
         assertThat(limits.tryHit("typing-user", 7)).isNull();
+    }
+
+    @Test
+    void pruneDropsFinishedWindowsAndKeepsLiveOnes() throws Exception {
+        assertThat(limits.tryHit("typing-user", 8)).isNull(); // 200 ms window
+        for (int i = 0; i < 3; i++) assertThat(limits.tryHit("message-send-user", 9)).isNull(); // 1 min window
+        assertThat(limits.tryHit("message-send-user", 9)).isNotNull();
+        Thread.sleep(250);
         limits.prune();
+        assertThat(windowKeys()).containsExactly("message-send-user:9");
+        // the live window still counts: pruning must not hand out a fresh budget
+        assertThat(limits.tryHit("message-send-user", 9)).isNotNull();
+    }
+
+    /** The keys of the windows counted in memory (the map is private: memory is what prune is for). */
+    private java.util.Set<String> windowKeys() throws ReflectiveOperationException {
+        var field = NodeAwareRateLimit.class.getDeclaredField("windows");
+        field.setAccessible(true);
+        return java.util.Set.copyOf(((Map<?, ?>) field.get(limits)).keySet().stream().map(String::valueOf).toList());
     }
 }

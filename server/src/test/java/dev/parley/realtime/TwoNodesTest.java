@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -32,6 +33,8 @@ class TwoNodesTest extends IntegrationTest {
 
     @Autowired
     Environment env;
+    @Autowired
+    ClusterBus bus;
 
     record Node(ConfigurableApplicationContext ctx, ApiClient api, int socketPort) {}
 
@@ -57,8 +60,9 @@ class TwoNodesTest extends IntegrationTest {
     }
 
     private synchronized Node nodeB() {
-        // tokens node B issues expire fast; its send limit is low (the counters are shared in Redis)
-        if (nodeB == null) nodeB = startNode("--parley.jwt.access-token-ttl=3s", "--parley.rate-limit.rules.message-send-user=6/1m");
+        // tokens node B issues expire fast; its send and typing limits are low (the counters are shared in Redis)
+        if (nodeB == null) nodeB = startNode("--parley.jwt.access-token-ttl=3s", "--parley.rate-limit.rules.message-send-user=6/1m",
+                "--parley.rate-limit.rules.typing-user=3/1m");
         return nodeB;
     }
 
@@ -81,10 +85,12 @@ class TwoNodesTest extends IntegrationTest {
             long viaB = SocketGatewayTest.sendOverSocket(benOnB, ann.id(), "through B", null).get("data").get("messageID").asLong();
             annOnA.await("user:new_message", p -> p.get("messageID").asLong() == viaB, WAIT);
             annOnB.await("user:new_message", p -> p.get("messageID").asLong() == viaB, WAIT);
-            TestSocket.sleep(200);
+            // a marker sent after both: a late duplicate of either would arrive before it
+            long marker = SocketGatewayTest.sendOverSocket(annOnA, ben.id(), "marker", null).get("data").get("messageID").asLong();
             for (var s : List.of(annOnA, benOnB, annOnB)) {
+                s.await("user:new_message", p -> p.get("messageID").asLong() == marker, WAIT);
                 assertThat(s.events("user:new_message").stream().map(e -> e.payload().get("messageID").asLong()).toList())
-                        .containsExactly(viaA, viaB);
+                        .containsExactly(viaA, viaB, marker);
                 assertThat(s.events("user:new_dialog")).hasSize(1);
             }
             // typing and read receipts cross too
@@ -152,6 +158,29 @@ class TwoNodesTest extends IntegrationTest {
             assertThat(rest.status()).isEqualTo(429);
             assertThat(rest.header("Retry-After")).isNotNull();
             assertThat(api.get("/api/message/" + ann.id() + "?take=100&skip=1", ben.accessToken()).data()).hasSize(5);
+        }
+    }
+
+    @Test
+    void typingLimitsAreSharedByTheNodes() {
+        var b = nodeB();
+        // each node counts in memory while it believes itself alone: wait until both see the other
+        Awaitility.await().atMost(WAIT).until(() -> !bus.alone() && !b.ctx().getBean(ClusterBus.class).alone());
+        var ann = signUp("Ann");
+        var ben = signUp("Ben");
+        api.post("/api/message/" + ben.id(), Map.of("message", "hi"), ann.accessToken()); // typing is between contacts
+        try (var annOnA = TestSocket.connectAs(socketPort(), ann); var annOnB = TestSocket.connectAs(b.socketPort(), ann)) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(annOnA.emitAck("user:typing", Map.of("receiverID", ben.id())).get("statusCode").asInt()).isEqualTo(200);
+            }
+            // node B allows 3 a minute and has seen none of them itself: only the shared count can refuse this
+            var ack = annOnB.emitAck("user:typing", Map.of("receiverID", ben.id()));
+            assertThat(ack.get("statusCode").asInt()).isEqualTo(429);
+            assertThat(ack.get("message").asString()).isNotBlank();
+            // per user: Ben's budget on B is untouched
+            try (var benOnB = TestSocket.connectAs(b.socketPort(), ben)) {
+                assertThat(benOnB.emitAck("user:typing", Map.of("receiverID", ann.id())).get("statusCode").asInt()).isEqualTo(200);
+            }
         }
     }
 

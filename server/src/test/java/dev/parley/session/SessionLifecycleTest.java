@@ -80,11 +80,45 @@ class SessionLifecycleTest extends IntegrationTest {
 
     @Test
     void theLeastRecentlyUsedSessionIsEvictedBeyondTheCap() {
-        TestUser first = signUp("Hank");
-        for (int i = 0; i < 10; i++) login("Hank", first.email(), PASSWORD, "Linux", "Device " + i);
-        assertThat(api.get("/api/user/me", first.accessToken()).status()).isEqualTo(401);
-        TestUser last = login("Hank", first.email(), PASSWORD, "Linux", "Last");
-        assertThat(api.get("/api/session", last.accessToken()).data()).hasSize(10);
+        TestUser oldest = signUp("Hank");
+        TestUser secondOldest = login("Hank", oldest.email(), PASSWORD, "Linux", "Second");
+        for (int i = 0; i < 8; i++) login("Hank", oldest.email(), PASSWORD, "Linux", "Device " + i); // 10 now
+        // the oldest session is used (a refresh is a use): the second oldest is now the least recently used
+        var used = api.post("/api/auth/refresh-token", Map.of("userID", oldest.id(), "refreshToken", oldest.refreshToken(),
+                "os", "Linux", "browser", "Firefox"));
+        assertThat(used.status()).isEqualTo(200);
+        TestUser last = login("Hank", oldest.email(), PASSWORD, "Linux", "Last");
+        assertThat(api.get("/api/user/me", secondOldest.accessToken()).status()).isEqualTo(401);
+        assertThat(api.get("/api/user/me", used.data().get("accessToken").asString()).status()).isEqualTo(200);
+        var browsers = api.get("/api/session", last.accessToken()).data().valueStream().map(x -> x.get("browser").asString()).toList();
+        assertThat(browsers).hasSize(10).contains("Firefox", "Last").doesNotContain("Second");
+    }
+
+    @Test
+    void usingASessionSlidesItsExpiry() {
+        TestUser u = signUp("Ivy");
+        TestUser device = login("Ivy", u.email(), PASSWORD, "Linux", "Idle"); // its access token is not used yet
+        String sid = api.get("/api/session", u.accessToken()).data().valueStream()
+                .filter(x -> x.get("browser").asString().equals("Idle")).findFirst().orElseThrow().get("sessionID").asString();
+        String key = TestServices.redisPrefix() + "session:" + sid;
+        // make the session look idle: last used 11 s ago (past the write throttle), one hour left
+        long before = System.currentTimeMillis() - 11_000;
+        redis.opsForHash().put(key, "lastUsedAt", Long.toString(before));
+        redis.expire(key, Duration.ofHours(1));
+
+        assertThat(api.get("/api/user/me", device.accessToken()).status()).isEqualTo(200);
+        assertThat(redis.getExpire(key)).isGreaterThan(Duration.ofDays(30).minusMinutes(1).toSeconds());
+        assertThat(Long.parseLong((String) redis.opsForHash().get(key, "lastUsedAt"))).isGreaterThan(before + 10_000);
+        var listed = api.get("/api/session", u.accessToken()).data().valueStream()
+                .filter(x -> x.get("sessionID").asString().equals(sid)).findFirst().orElseThrow();
+        assertThat(java.time.OffsetDateTime.parse(listed.get("lastUsedAt").asString()).toInstant())
+                .isAfter(java.time.Instant.ofEpochMilli(before + 10_000));
+
+        // a refresh is a use too
+        redis.expire(key, Duration.ofHours(1));
+        assertThat(api.post("/api/auth/refresh-token", Map.of("userID", u.id(), "refreshToken", device.refreshToken(),
+                "os", "Linux", "browser", "Idle")).status()).isEqualTo(200);
+        assertThat(redis.getExpire(key)).isGreaterThan(Duration.ofDays(30).minusMinutes(1).toSeconds());
     }
 
     @Test
