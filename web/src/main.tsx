@@ -5,9 +5,11 @@ import { App } from './app/App'
 import { initPreferences } from './app/preferences'
 import { boot } from './app/session'
 import { initTitle } from './features/notifications/Toasts'
+import { initDrafts } from './features/messages/drafts'
 
 initPreferences()
 initTitle()
+initDrafts()
 void boot()
 
 createRoot(document.getElementById('root')!).render(

@@ -4,7 +4,7 @@
 export type BusMessage =
   | { type: 'tokens'; userID: number; accessToken: string }
   | { type: 'signed-out'; reason: string | null }
-  | { type: 'read'; peerID: number }
+  | { type: 'read'; peerID: number; upTo?: number }
 
 export interface Bus {
   post(msg: BusMessage): void

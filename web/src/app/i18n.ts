@@ -78,6 +78,14 @@ const en = {
   'msg.save': 'Save',
   'msg.actions': 'Message actions',
   'msg.newFrom': 'New message from {name}',
+  // conversation pane (issue 17)
+  'msg.log': 'Conversation with {name}',
+  'msg.unreadDivider': 'Unread messages',
+  'msg.jumpLatest': 'Jump to latest messages',
+  'msg.copy': 'Copy text',
+  'msg.copied': 'Copied',
+  'msg.announce': 'New message from {name}: {text}',
+  'ws.draft': 'Draft:',
   'set.title': 'Settings',
   'set.profile': 'Profile',
   'set.bio': 'Bio',
@@ -196,6 +204,14 @@ const ru: Record<Key, string> = {
   'msg.save': 'Сохранить',
   'msg.actions': 'Действия с сообщением',
   'msg.newFrom': 'Новое сообщение от {name}',
+  // conversation pane (issue 17)
+  'msg.log': 'Переписка с {name}',
+  'msg.unreadDivider': 'Непрочитанные сообщения',
+  'msg.jumpLatest': 'К последним сообщениям',
+  'msg.copy': 'Копировать текст',
+  'msg.copied': 'Скопировано',
+  'msg.announce': 'Новое сообщение от {name}: {text}',
+  'ws.draft': 'Черновик:',
   'set.title': 'Настройки',
   'set.profile': 'Профиль',
   'set.bio': 'О себе',
@@ -239,7 +255,7 @@ const dict: Record<Lang, Record<Key, string>> = { en, ru }
 
 export function translate(lang: Lang, key: Key, vars?: Record<string, string | number>): string {
   let s = dict[lang][key] ?? en[key] ?? key
-  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace(`{${k}}`, String(v))
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replace(`{${k}}`, () => String(v)) // a function: user text may contain $& and friends
   return s
 }
 

@@ -10,8 +10,16 @@ if (typeof window !== 'undefined') window.addEventListener('popstate', notify)
 export function navigate(to: string, opts: { replace?: boolean } = {}): void {
   if (to === location.pathname + location.search) return
   if (opts.replace) history.replaceState(null, '', to)
-  else history.pushState(null, '', to)
+  // each entry remembers where it came from, so "back" can return to it instead of piling up
+  else history.pushState({ prev: location.pathname + location.search }, '', to)
   notify()
+}
+
+/** Back to `to`: the previous history entry when that is where we came from, else a replace. */
+export function goBack(to: string): void {
+  const prev = (history.state as { prev?: string } | null)?.prev
+  if (prev === to) history.back()
+  else navigate(to, { replace: true })
 }
 
 function subscribe(l: () => void) {

@@ -4,7 +4,6 @@ import { SocketService, type IoFactory } from '../api/socket'
 import { createSyncQueue, resyncFrom, syncMissed } from '../api/sync'
 import type { Dialog, Me, Message, MessageDeleted, PublicConfig } from '../api/types'
 import { loadDialogs, scheduleDialogsReload } from '../features/dialogs/dialogService'
-import { markRead } from '../features/messages/messageService'
 import { notifyIncoming } from '../features/notifications/notify'
 import { t } from './i18n'
 import { navigate } from './router'
@@ -86,17 +85,6 @@ async function syncFrom(from: number): Promise<void> {
 /** After every (re)connect: fetch whatever was sent while we were away. */
 async function afterConnect(): Promise<void> {
   await resyncQueue.request(currentCursor())
-  const st = store.getState()
-  const peer = st.activePeer
-  if (peer && st.visible) readActive(peer)
-}
-
-function readActive(peer: number) {
-  const st = store.getState()
-  const conv = st.conversations[peer]
-  const lastIncoming = conv?.messages.filter((m) => m.senderID === peer && m.messageID > 0).at(-1)
-  const unread = st.dialogs.find((d) => d.receiverID === peer)?.newMessagesCount ?? 0
-  if (lastIncoming && (!lastIncoming.isReaded || unread > 0)) void markRead(peer, lastIncoming.messageID)
 }
 
 function onMessages(msgs: Message[], live: boolean) {
@@ -106,8 +94,9 @@ function onMessages(msgs: Message[], live: boolean) {
   const peers = new Set(fresh.map((m) => m.senderID))
   for (const peer of peers) {
     const last = fresh.filter((m) => m.senderID === peer).at(-1)!
-    if (st.activePeer === peer && st.visible) void markRead(peer, last.messageID)
-    else if (live) notifyIncoming(st.names[peer] ?? `#${peer}`, last.message, peer)
+    // the open conversation reports what scrolls into view as read (features/messages/readTracker)
+    if (st.activePeer === peer && st.visible) continue
+    if (live) notifyIncoming(st.names[peer] ?? `#${peer}`, last.message, peer)
   }
   if (msgs.some((m) => !st.dialogs.some((d) => d.receiverID === (m.senderID === st.userID ? m.receiverID : m.senderID)))) {
     scheduleDialogsReload()
@@ -186,13 +175,15 @@ export function initSession(): void {
     }
   }
   bus.subscribe((m) => {
-    if (m.type === 'read') store.getState().clearUnread(m.peerID)
+    if (m.type !== 'read') return
+    // another tab saw these: read here too; our counts may include messages it had and we lack
+    if (m.upTo) store.getState().markSeen(m.peerID, m.upTo)
+    else store.getState().clearUnread(m.peerID)
+    scheduleDialogsReload(500)
   })
   document.addEventListener('visibilitychange', () => {
     const visible = document.visibilityState !== 'hidden'
     store.getState().setVisible(visible)
-    const peer = store.getState().activePeer
-    if (visible && peer) readActive(peer)
   })
   window.addEventListener('offline', () => realtime.socket?.drop())
   window.addEventListener('online', () => realtime.socket?.reconnectNow())

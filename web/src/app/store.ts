@@ -25,7 +25,14 @@ export interface Conversation {
   loaded: boolean
   hasMore: boolean
   loadingOlder: boolean
+  /** still loading the pages that reach back to the first unread message (do not position yet) */
+  opening?: boolean
+  /** the first unread incoming message when the conversation was opened: where the "Unread messages" divider goes */
+  unreadFrom?: number | null
 }
+
+/** A dialog as the SPA keeps it: the wire dialog plus who wrote its last message, when known. */
+export type DialogItem = Dialog & { lastMessageSenderID?: number }
 
 export interface Toast {
   id: number
@@ -42,8 +49,10 @@ export interface State {
   /** message shown on the sign-in page (e.g. "session ended") */
   notice: string | null
   conn: ConnState
-  dialogs: Dialog[]
+  dialogs: DialogItem[]
   dialogsLoaded: boolean
+  /** peerID → unsent composer text (persisted per user by features/messages/drafts) */
+  drafts: Record<number, string>
   /** names of people we know (dialogs, search results) */
   names: Record<number, string>
   conversations: Record<number, Conversation>
@@ -82,6 +91,12 @@ export interface Actions {
   /** my messages to peerID become read (all, or up to messageID) */
   markReadByPeer(peerID: number, upTo?: number): void
   clearUnread(peerID: number): void
+  /** incoming messages from peerID up to messageID were seen here or in another tab: read, and the badge drops by as many */
+  markSeen(peerID: number, upTo: number): void
+  setOpening(peerID: number, opening: boolean, unreadFrom?: number | null): void
+  setLastSender(peerID: number, senderID: number, text: string): void
+  setDraft(peerID: number, text: string): void
+  setDrafts(drafts: Record<number, string>): void
   setTyping(peerID: number, until: number): void
   toast(kind: Toast['kind'], text: string): void
   dismissToast(id: number): void
@@ -177,6 +192,7 @@ const sessionState = (): Omit<State, 'theme' | 'lang' | 'authStatus' | 'notice' 
   typing: {},
   toasts: [],
   sessions: null,
+  drafts: {},
 })
 
 export function createAppStore() {
@@ -199,16 +215,22 @@ export function createAppStore() {
       set((s) => {
         const names = { ...s.names }
         d.forEach((x) => (names[x.receiverID] = x.receiverName))
-        return { dialogs: sortDialogs(d), dialogsLoaded: true, names }
+        const dialogs = d.map((x) => ({ ...x, lastMessageSenderID: (x as DialogItem).lastMessageSenderID ?? knownLastSender(s, x) }))
+        return { dialogs: sortDialogs(dialogs), dialogsLoaded: true, names }
       }),
     upsertDialog: (d) =>
       set((s) => {
         const rest = s.dialogs.filter((x) => x.receiverID !== d.receiverID)
         const old = s.dialogs.find((x) => x.receiverID === d.receiverID)
-        // never lose unread counting we already did; an active conversation has none
-        const unread = s.activePeer === d.receiverID && s.visible ? 0 : Math.max(d.newMessagesCount, old?.newMessagesCount ?? 0)
+        // user:new_dialog says 0 and every user:new_message counts one, in either order: messages
+        // that came before their dialog were not counted yet (no row to count on), so count them
+        // now; a repeated new_dialog keeps what was counted.
+        const early = (s.conversations[d.receiverID]?.messages ?? []).filter((m) => m.senderID === d.receiverID && m.messageID > 0 && !m.isReaded).length
+        const unread = Math.max(d.newMessagesCount, old?.newMessagesCount ?? early)
+        const next: DialogItem = { ...old, ...d, newMessagesCount: unread }
+        next.lastMessageSenderID = (d as DialogItem).lastMessageSenderID ?? knownLastSender(s, next)
         return {
-          dialogs: sortDialogs([...rest, { ...d, newMessagesCount: unread }]),
+          dialogs: sortDialogs([...rest, next]),
           names: { ...s.names, [d.receiverID]: d.receiverName },
         }
       }),
@@ -244,12 +266,14 @@ export function createAppStore() {
           const idx = dialogs.findIndex((d) => d.receiverID === peer)
           if (idx >= 0 && (isNew || isLatest)) {
             const d = dialogs[idx]
-            const countUnread = isNew && incoming && !m.isReaded && !(s.activePeer === peer && s.visible)
+            // counted until the conversation view reports it seen (markSeen), open or not
+            const countUnread = isNew && incoming && !m.isReaded
             const newer = Date.parse(m.createdAt) >= Date.parse(d.createdAt)
             dialogs = dialogs.slice()
             dialogs[idx] = {
               ...d,
               lastMessage: newer || isLatest ? m.message : d.lastMessage,
+              lastMessageSenderID: newer || isLatest ? m.senderID : d.lastMessageSenderID,
               createdAt: newer ? m.createdAt : d.createdAt,
               newMessagesCount: d.newMessagesCount + (countUnread ? 1 : 0),
             }
@@ -330,6 +354,41 @@ export function createAppStore() {
           : s.conversations
         return { dialogs: s.dialogs.map((d) => (d.receiverID === peerID && d.newMessagesCount ? { ...d, newMessagesCount: 0 } : d)), conversations }
       }),
+    markSeen: (peerID, upTo) =>
+      set((s) => {
+        const conv = s.conversations[peerID]
+        let flipped = 0
+        const conversations = { ...s.conversations }
+        if (conv) {
+          const messages = conv.messages.map((m) => {
+            if (m.senderID !== peerID || m.messageID <= 0 || m.messageID > upTo || m.isReaded) return m
+            flipped++
+            return { ...m, isReaded: true }
+          })
+          if (flipped) conversations[peerID] = { ...conv, messages }
+        }
+        if (!flipped) return s
+        const dialogs = s.dialogs.map((d) => (d.receiverID === peerID ? { ...d, newMessagesCount: Math.max(0, d.newMessagesCount - flipped) } : d))
+        return { conversations, dialogs }
+      }),
+    setOpening: (peerID, opening, unreadFrom) =>
+      set((s) => {
+        const conv = s.conversations[peerID] ?? emptyConversation()
+        return { conversations: { ...s.conversations, [peerID]: { ...conv, opening, ...(unreadFrom !== undefined ? { unreadFrom } : {}) } } }
+      }),
+    setLastSender: (peerID, senderID, text) =>
+      set((s) => ({
+        dialogs: s.dialogs.map((d) => (d.receiverID === peerID && d.lastMessage === text && d.lastMessageSenderID !== senderID ? { ...d, lastMessageSenderID: senderID } : d)),
+      })),
+    setDraft: (peerID, text) =>
+      set((s) => {
+        if ((s.drafts[peerID] ?? '') === text) return s
+        const drafts = { ...s.drafts }
+        if (text) drafts[peerID] = text
+        else delete drafts[peerID]
+        return { drafts }
+      }),
+    setDrafts: (drafts) => set({ drafts }),
     setTyping: (peerID, until) => set((s) => ({ typing: { ...s.typing, [peerID]: until } })),
 
     toast: (kind, text) => {
@@ -342,6 +401,14 @@ export function createAppStore() {
     setTheme: (theme) => set({ theme }),
     setLang: (lang) => set({ lang }),
   }))
+}
+
+/** Who wrote a dialog's last message, from the messages we hold (undefined when we cannot tell). */
+function knownLastSender(s: State, d: Dialog): number | undefined {
+  const last = s.conversations[d.receiverID]?.messages.filter((m) => m.messageID > 0).at(-1)
+  if (last && last.message === d.lastMessage) return last.senderID
+  const old = s.dialogs.find((x) => x.receiverID === d.receiverID)
+  return old && old.lastMessage === d.lastMessage && old.createdAt === d.createdAt ? old.lastMessageSenderID : undefined
 }
 
 function patchPending(s: State, peerID: number, cmid: string, status: SendStatus): Partial<State> {

@@ -33,6 +33,19 @@ export function dateTime(iso: string, locale: string): string {
   return d.toLocaleString(locale, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
 }
 
+/** The full date and time, for a timestamp's tooltip. */
+export function fullDate(iso: string, locale: string): string {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return ''
+  return d.toLocaleString(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' })
+}
+
+/** Local calendar day of an ISO time, as a stable key (yyyy-m-d). */
+export function dayKey(iso: string): string {
+  const d = new Date(iso)
+  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`
+}
+
 /** Shortens IPv6 addresses the canonical way (0:0:0:0:0:0:0:1 → ::1). */
 export function prettyIp(ip: string): string {
   if (!ip || !ip.includes(':') || ip.includes('::')) return ip

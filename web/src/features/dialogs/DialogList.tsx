@@ -4,7 +4,7 @@ import { localeOf, useT } from '../../app/i18n'
 import { ThemeLangSwitch } from '../../app/preferences'
 import { Link, navigate } from '../../app/router'
 import { useStore } from '../../app/store'
-import { shortStamp } from '../../ui/format'
+import { fullDate, shortStamp } from '../../ui/format'
 import { Avatar, Icon, IconButton } from '../../ui/ui'
 import { searchPeople } from './dialogService'
 
@@ -108,13 +108,20 @@ function Dialogs({ activePeer }: { activePeer: number | null }) {
   const loaded = useStore((s) => s.dialogsLoaded)
   const typing = useStore((s) => s.typing)
   const lang = useStore((s) => s.lang)
+  const drafts = useStore((s) => s.drafts)
+  const me = useStore((s) => s.userID)
+  const conversations = useStore((s) => s.conversations)
   const now = Date.now()
+  const locale = localeOf(lang)
   return (
     <div className="list-scroll">
       {loaded && dialogs.length === 0 ? <p className="empty">{t('ws.noDialogs')}</p> : null}
       <ul className="dialogs" role="list">
         {dialogs.map((d) => {
           const isTyping = (typing[d.receiverID] ?? 0) > now
+          const draft = drafts[d.receiverID]
+          const lastKnown = conversations[d.receiverID]?.messages.filter((m) => m.messageID > 0).at(-1)
+          const lastSender = d.lastMessageSenderID ?? (lastKnown?.message === d.lastMessage ? lastKnown.senderID : undefined)
           return (
             <li key={d.receiverID}>
               <Link
@@ -128,10 +135,25 @@ function Dialogs({ activePeer }: { activePeer: number | null }) {
                 <span className="dialog-body">
                   <span className="dialog-row">
                     <span className="dialog-name">{d.receiverName}</span>
-                    <span className="dialog-time">{shortStamp(d.createdAt, localeOf(lang))}</span>
+                    <time className="dialog-time" dateTime={d.createdAt} title={fullDate(d.createdAt, locale)}>
+                      {shortStamp(d.createdAt, locale)}
+                    </time>
                   </span>
                   <span className="dialog-row">
-                    <span className={`dialog-last ${isTyping ? 'typing' : ''}`}>{isTyping ? t('ws.typing') : d.lastMessage}</span>
+                    <span className={`dialog-last ${isTyping ? 'typing' : ''}`} data-testid="dialog-last">
+                      {isTyping ? (
+                        t('ws.typing')
+                      ) : draft && activePeer !== d.receiverID ? (
+                        <>
+                          <span className="draft-label">{t('ws.draft')}</span> {draft}
+                        </>
+                      ) : (
+                        <>
+                          {lastSender === me ? <span className="you-label">{t('ws.you')}</span> : null}
+                          {d.lastMessage}
+                        </>
+                      )}
+                    </span>
                     {d.newMessagesCount > 0 ? (
                       <span className="badge" data-testid="unread-badge" aria-label={t('ws.unread', { n: d.newMessagesCount })}>
                         {d.newMessagesCount}

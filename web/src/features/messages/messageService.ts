@@ -12,38 +12,62 @@ function errText(e: unknown): string {
   return t('error.generic')
 }
 
-/** First page (skip=0): the server marks the dialog read. */
-export async function loadFirstPage(peerID: number): Promise<void> {
-  const page = (await http.get<Message[]>(`/api/message/${peerID}?take=${PAGE}&skip=0`)) ?? []
-  const s = store.getState()
-  s.setHistory(peerID, page, page.length === PAGE)
-  s.clearUnread(peerID)
-  bus.post({ type: 'read', peerID })
+/** `before` above any id: the newest page without the implicit "mark all read" of skip=0. */
+const NEWEST = '9223372036854775807'
+/** At most this many messages are loaded to reach back to the first unread one. */
+const UNREAD_REACH = 500
+
+const history = (peerID: number, take: number, before: number | string) => http.get<Message[]>(`/api/message/${peerID}?take=${take}&before=${before}`)
+
+/** Newest page. Reading is reported separately, for what was actually on screen (markSeenUpTo). */
+export async function loadFirstPage(peerID: number, take = PAGE): Promise<void> {
+  const page = (await history(peerID, take, NEWEST)) ?? []
+  store.getState().setHistory(peerID, page, page.length === take)
 }
 
+const unreadLoaded = (peerID: number) => (store.getState().conversations[peerID]?.messages ?? []).filter((m) => m.senderID === peerID && m.messageID > 0 && !m.isReaded)
+
+/**
+ * Opens at the first unread message: loads pages until the unread ones the server counts are all
+ * here (or the reach runs out), then records where the "Unread messages" divider goes.
+ */
 export async function openConversation(peerID: number): Promise<void> {
   const s = store.getState()
   s.setActivePeer(peerID)
   const conv = s.conversations[peerID]
   const unread = s.dialogs.find((d) => d.receiverID === peerID)?.newMessagesCount ?? 0
-  if (!conv?.loaded || unread > 0) {
-    try {
-      await loadFirstPage(peerID)
-    } catch (e) {
-      store.getState().toast('error', errText(e))
+  if (conv?.loaded && unreadLoaded(peerID).length >= unread) {
+    s.setOpening(peerID, false, unreadLoaded(peerID)[0]?.messageID ?? null)
+    return
+  }
+  s.setOpening(peerID, true, null)
+  try {
+    await loadFirstPage(peerID, unread > 0 ? Math.min(MAX_TAKE, Math.max(PAGE, unread + 10)) : PAGE)
+    while (unreadLoaded(peerID).length < unread) {
+      const c = store.getState().conversations[peerID]
+      const oldest = c?.messages.find((m) => m.messageID > 0)
+      if (!c?.hasMore || !oldest || c.messages.length >= UNREAD_REACH) break
+      const page = (await history(peerID, MAX_TAKE, oldest.messageID)) ?? []
+      store.getState().prependOlder(peerID, page, page.length === MAX_TAKE)
     }
+  } catch (e) {
+    store.getState().toast('error', errText(e))
+  } finally {
+    store.getState().setOpening(peerID, false, unreadLoaded(peerID)[0]?.messageID ?? null)
   }
 }
+
+const MAX_TAKE = 100
 
 export async function loadOlder(peerID: number): Promise<void> {
   const s = store.getState()
   const conv = s.conversations[peerID]
-  if (!conv || !conv.loaded || !conv.hasMore || conv.loadingOlder) return
+  if (!conv || !conv.loaded || !conv.hasMore || conv.loadingOlder || conv.opening) return
   const oldest = conv.messages.find((m) => m.messageID > 0)
   if (!oldest) return
   s.setLoadingOlder(peerID, true)
   try {
-    const page = (await http.get<Message[]>(`/api/message/${peerID}?take=${PAGE}&before=${oldest.messageID}`)) ?? []
+    const page = (await history(peerID, PAGE, oldest.messageID)) ?? []
     store.getState().prependOlder(peerID, page, page.length === PAGE)
   } catch (e) {
     store.getState().setLoadingOlder(peerID, false)
@@ -146,14 +170,20 @@ export async function deleteMessage(m: Message): Promise<void> {
   }
 }
 
-/** Marks everything up to messageID from peerID read (conversation open and visible). */
-export async function markRead(peerID: number, messageID: number): Promise<void> {
-  store.getState().clearUnread(peerID)
-  bus.post({ type: 'read', peerID })
+const reported = new Map<number, number>()
+/**
+ * The user saw the incoming messages from peerID up to messageID: they become read here, in the
+ * other tabs and on the server (which marks everything up to it and tells the sender).
+ */
+export async function markSeenUpTo(peerID: number, messageID: number): Promise<void> {
+  store.getState().markSeen(peerID, messageID)
+  if ((reported.get(peerID) ?? 0) >= messageID) return
+  reported.set(peerID, messageID)
+  bus.post({ type: 'read', peerID, upTo: messageID })
   try {
     await http.get(`/api/message/read?message-id=${messageID}`)
   } catch {
-    /* best effort: the next first-page load marks it read anyway */
+    reported.delete(peerID) // seen again later, reported again
   }
 }
 
