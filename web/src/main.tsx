@@ -4,10 +4,11 @@ import './ui/styles.css'
 import { App } from './app/App'
 import { initPreferences } from './app/preferences'
 import { boot } from './app/session'
-import { initTitle } from './features/notifications/Toasts'
+import { initTitle, initToastCleanup } from './features/notifications/Toasts'
 
 initPreferences()
 initTitle()
+initToastCleanup()
 void boot()
 
 createRoot(document.getElementById('root')!).render(

@@ -5,6 +5,7 @@ import { Conversation } from '../features/messages/Conversation'
 import { Toasts } from '../features/notifications/Toasts'
 import { SettingsPage } from '../features/profile/SettingsPage'
 import { Spinner } from '../ui/ui'
+import { ConnBanner, ConversationUnavailable } from './ConnBanner'
 import { useT } from './i18n'
 import { navigate, useLocation } from './router'
 import { store, useStore } from './store'
@@ -55,20 +56,27 @@ function Workspace({ path }: { path: string }) {
     if (!peer) store.getState().setActivePeer(null)
   }, [peer])
   const hasDetail = peer !== null || settings
+  const conn = useStore((s) => s.conn)
   return (
-    <div className={`workspace ${hasDetail ? 'has-detail' : ''}`}>
-      <DialogList activePeer={peer} />
-      <main id="main" className="detail">
-        {settings ? (
-          <SettingsPage />
-        ) : peer ? (
-          <Conversation key={peer} peerID={peer} />
-        ) : (
-          <div className="placeholder">
-            <p>{t('ws.selectChat')}</p>
-          </div>
-        )}
-      </main>
+    <div className="app-shell" data-conn={conn}>
+      <ConnBanner />
+      <div className={`workspace ${hasDetail ? 'has-detail' : ''}`}>
+        <DialogList activePeer={peer} />
+        <main id="main" className="detail">
+          {settings ? (
+            <SettingsPage />
+          ) : peer ? (
+            <>
+              <Conversation key={peer} peerID={peer} />
+              <ConversationUnavailable peerID={peer} />
+            </>
+          ) : (
+            <div className="placeholder">
+              <p>{t('ws.selectChat')}</p>
+            </div>
+          )}
+        </main>
+      </div>
     </div>
   )
 }

@@ -2,10 +2,19 @@ import { useId, useState, type ButtonHTMLAttributes, type InputHTMLAttributes, t
 
 // Dumb, shared UI pieces. No store access here.
 
+/**
+ * After a failed submit, focus stays on the form: the first field marked invalid, else the
+ * first field (the submit button was disabled while busy, which would drop focus to <body>).
+ */
+export function focusFirstInvalid(form: HTMLFormElement | null): void {
+  const el = form?.querySelector<HTMLInputElement>('input[aria-invalid="true"]') ?? form?.querySelector<HTMLInputElement>('input')
+  el?.focus()
+}
+
 /** A form's error line, announced to screen readers; nothing when there is no error. */
-export function FormError({ message }: { message: string | null | undefined }) {
+export function FormError({ message, id }: { message: string | null | undefined; id?: string }) {
   return message ? (
-    <p className="form-error" role="alert">
+    <p className="form-error" role="alert" id={id}>
       {message}
     </p>
   ) : null

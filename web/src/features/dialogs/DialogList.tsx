@@ -61,20 +61,8 @@ export function DialogList({ activePeer }: { activePeer: number | null }) {
         </div>
         <ThemeLangSwitch />
       </header>
-      <ConnBanner />
       {hits ? <SearchResults hits={hits} onOpen={open} /> : <Dialogs activePeer={activePeer} />}
     </nav>
-  )
-}
-
-function ConnBanner() {
-  const t = useT()
-  const conn = useStore((s) => s.conn)
-  if (conn === 'online' || conn === 'idle') return null
-  return (
-    <div className={`conn-banner conn-${conn}`} role="status" data-testid="conn-banner">
-      <span className="spinner" aria-hidden="true" /> {conn === 'connecting' ? t('conn.connecting') : t('conn.reconnecting')}
-    </div>
   )
 }
 

@@ -1,6 +1,5 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
-import { ApiError } from '../../api/http'
-import { useT } from '../../app/i18n'
+import { errorText, useT } from '../../app/i18n'
 import { setLang, setTheme } from '../../app/preferences'
 import { navigate } from '../../app/router'
 import { logout } from '../../app/session'
@@ -11,7 +10,6 @@ import { SessionsPanel } from '../sessions/SessionsPanel'
 import { changeEmail, changePassword, deleteAccount, saveProfile } from './profileService'
 
 function useAction() {
-  const t = useT()
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const run = async (fn: () => Promise<void>, okText?: string) => {
@@ -22,7 +20,7 @@ function useAction() {
       if (okText) store.getState().toast('success', okText)
       return true
     } catch (e) {
-      setError(e instanceof ApiError ? (e.status === 0 ? t('error.network') : e.message) : t('error.generic'))
+      setError(errorText(e))
       return false
     } finally {
       setBusy(false)
