@@ -2,7 +2,6 @@ import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
 import { errorText, useT } from '../../app/i18n'
 import { setLang, setTheme } from '../../app/preferences'
 import { navigate } from '../../app/router'
-import { logout } from '../../app/session'
 import { store, useStore } from '../../app/store'
 import { Avatar, Button, Field, Icon, IconButton, FormError } from '../../ui/ui'
 import { requestNotificationPermission } from '../notifications/notify'
@@ -29,9 +28,9 @@ function useAction() {
   return { busy, error, run }
 }
 
-function Card({ title, id, children }: { title: string; id: string; children: ReactNode }) {
+function Card({ title, id, children, className }: { title: string; id: string; children: ReactNode; className?: string }) {
   return (
-    <section className="card" aria-labelledby={id}>
+    <section className={`card ${className ?? ''}`} aria-labelledby={id}>
       <h2 id={id}>{title}</h2>
       {children}
     </section>
@@ -198,11 +197,8 @@ function DangerCard() {
   const [pw, setPw] = useState('')
   const { busy, error, run } = useAction()
   return (
-    <Card title={t('set.logout')} id="danger-h">
+    <Card title={t('set.dangerTitle')} id="danger-h" className="card-danger">
       <div className="row-wrap">
-        <Button variant="ghost" onClick={() => void logout()} data-testid="logout">
-          {t('set.logout')}
-        </Button>
         <Button variant="danger" onClick={() => setOpen((v) => !v)} aria-expanded={open}>
           {t('set.deleteAccount')}
         </Button>
