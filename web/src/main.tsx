@@ -4,11 +4,12 @@ import './ui/styles.css'
 import { App } from './app/App'
 import { initPreferences } from './app/preferences'
 import { boot } from './app/session'
-import { initTitle } from './features/notifications/Toasts'
+import { initTitle, initToastCleanup } from './features/notifications/Toasts'
 import { initDrafts } from './features/messages/drafts'
 
 initPreferences()
 initTitle()
+initToastCleanup()
 initDrafts()
 void boot()
 

@@ -11,6 +11,39 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Known server messages (the contract's English texts) → i18n keys, so the UI can say them in
+ * the user's language. First match wins; unknown messages have no key.
+ */
+const SERVER_MESSAGES: ReadonlyArray<[RegExp, string]> = [
+  [/^Invalid password or email$/, 'error.invalidCredentials'],
+  [/^You need to confirm your email$/, 'error.notConfirmed'],
+  [/^Email .* already in use$/, 'error.emailInUse'],
+  [/^Wrong password$/, 'error.wrongPassword'],
+  [/^(Receiver )?[Uu]ser not found$|^Account not found$/, 'error.userNotFound'],
+  [/^Message not found$/, 'error.messageNotFound'],
+  [/^Session not found$/, 'error.sessionNotFound'],
+  [/^Invalid (confirm email|change email|reset password) link$/, 'error.invalidLink'],
+  [/^Session has ended$|^Refresh token verify failed$|^session-ended$/, 'error.sessionEnded'],
+  [/^Too many requests/, 'error.tooMany'],
+  [/^(Server busy|Too many messages in flight)/, 'error.busy'],
+  [/contains invalid characters$/, 'error.invalidChars'],
+  [/^(new)?[Nn]ame must be/, 'error.name'],
+  [/^(new|old)?[Pp]assword must be/, 'error.password'],
+  [/^(new)?[Ee]mail must be/, 'error.email'],
+  [/^(new)?[Bb]io must be/, 'error.bio'],
+  [/^message (must be|is required)/, 'error.message'],
+  [/^(Only the receiver|You can only change)/, 'error.forbidden'],
+]
+
+/** The i18n key of a known server error (by its message, or its status for 429/503), else null. */
+export function serverErrorKey(e: ApiError): string | null {
+  for (const [re, key] of SERVER_MESSAGES) if (re.test(e.message)) return key
+  if (e.status === 429) return 'error.tooMany'
+  if (e.status === 503) return 'error.busy'
+  return null
+}
+
 export interface LockLike {
   request<T>(name: string, cb: () => Promise<T>): Promise<T>
 }

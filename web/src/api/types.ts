@@ -59,6 +59,8 @@ export interface Session {
 
 export interface PublicConfig {
   socketUrl?: string
+  /** false: a new account can sign in at once (no emailed link) */
+  requireEmailConfirmation?: boolean
   [key: string]: unknown
 }
 

@@ -1,3 +1,4 @@
+import { ApiError, serverErrorKey } from '../api/http'
 import { store, useStore, type Lang } from './store'
 
 // A plain dictionary per language. Keys are grouped by feature.
@@ -123,6 +124,37 @@ const en = {
   'error.network': 'Cannot reach the server. Check your connection.',
   'error.generic': 'Something went wrong. Please try again.',
   'theme.toggle': 'Switch theme',
+  // --- app-wide (issue 17: offline, deep links, menu, errors, sign-up) ---
+  'conn.offline': 'You are offline. Messages will be sent when you are back online.',
+  'conn.convOffline': 'You are offline, so this conversation cannot be loaded yet. It will load when you are back online.',
+  'peer.notFound': 'There is no account with this link. It may have been mistyped.',
+  'peer.notFoundTitle': 'User not found',
+  'peer.self': 'This is you. Parley has no conversation with yourself: search for someone to talk to.',
+  'peer.selfTitle': 'That is your own account',
+  'menu.open': 'Menu',
+  'menu.settings': 'Settings',
+  'menu.logout': 'Log out',
+  'set.dangerTitle': 'Delete account',
+  'lang.switchTo': 'Switch language',
+  'error.invalidCredentials': 'Invalid password or email',
+  'error.notConfirmed': 'You need to confirm your email first. Check your inbox for the link.',
+  'error.emailInUse': 'This email is already in use',
+  'error.wrongPassword': 'Wrong password',
+  'error.userNotFound': 'User not found',
+  'error.messageNotFound': 'This message no longer exists',
+  'error.sessionNotFound': 'This session has already ended',
+  'error.tooMany': 'Too many attempts. Please wait a little and try again.',
+  'error.busy': 'The server is busy. Please try again shortly.',
+  'error.invalidLink': 'This link is invalid or has expired.',
+  'error.sessionEnded': 'Your session has ended. Please sign in again.',
+  'error.name': 'Name must be 2–20 characters',
+  'error.password': 'Password must be 8–100 characters',
+  'error.email': 'Enter a valid email address',
+  'error.bio': 'Bio must be at most 100 characters',
+  'error.message': 'The message is too long or empty',
+  'error.invalidChars': 'The text contains characters that are not allowed',
+  'error.forbidden': 'You cannot do that',
+  // --- end app-wide ---
 }
 
 export type Key = keyof typeof en
@@ -249,6 +281,37 @@ const ru: Record<Key, string> = {
   'error.network': 'Нет связи с сервером. Проверьте подключение.',
   'error.generic': 'Что-то пошло не так. Попробуйте ещё раз.',
   'theme.toggle': 'Сменить тему',
+  // --- app-wide (issue 17: offline, deep links, menu, errors, sign-up) ---
+  'conn.offline': 'Нет сети. Сообщения отправятся, когда связь вернётся.',
+  'conn.convOffline': 'Нет сети, поэтому диалог пока не загружен. Он загрузится, когда связь вернётся.',
+  'peer.notFound': 'Аккаунта по этой ссылке нет. Возможно, в ней опечатка.',
+  'peer.notFoundTitle': 'Пользователь не найден',
+  'peer.self': 'Это вы. Диалога с самим собой в Parley нет: найдите собеседника через поиск.',
+  'peer.selfTitle': 'Это ваш собственный аккаунт',
+  'menu.open': 'Меню',
+  'menu.settings': 'Настройки',
+  'menu.logout': 'Выйти',
+  'set.dangerTitle': 'Удаление аккаунта',
+  'lang.switchTo': 'Сменить язык',
+  'error.invalidCredentials': 'Неверный пароль или адрес почты',
+  'error.notConfirmed': 'Сначала подтвердите почту: ссылка в письме.',
+  'error.emailInUse': 'Этот адрес уже занят',
+  'error.wrongPassword': 'Неверный пароль',
+  'error.userNotFound': 'Пользователь не найден',
+  'error.messageNotFound': 'Этого сообщения больше нет',
+  'error.sessionNotFound': 'Этот сеанс уже завершён',
+  'error.tooMany': 'Слишком много попыток. Подождите немного и попробуйте снова.',
+  'error.busy': 'Сервер занят. Попробуйте чуть позже.',
+  'error.invalidLink': 'Ссылка недействительна или устарела.',
+  'error.sessionEnded': 'Сеанс завершён. Войдите снова.',
+  'error.name': 'Имя: от 2 до 20 символов',
+  'error.password': 'Пароль: от 8 до 100 символов',
+  'error.email': 'Укажите корректный адрес почты',
+  'error.bio': 'О себе: не больше 100 символов',
+  'error.message': 'Сообщение пустое или слишком длинное',
+  'error.invalidChars': 'Текст содержит недопустимые символы',
+  'error.forbidden': 'Это действие недоступно',
+  // --- end app-wide ---
 }
 
 const dict: Record<Lang, Record<Key, string>> = { en, ru }
@@ -268,6 +331,25 @@ export function t(key: Key, vars?: Record<string, string | number>): string {
 export function useT() {
   const lang = useStore((s) => s.lang)
   return (key: Key, vars?: Record<string, string | number>) => translate(lang, key, vars)
+}
+
+/**
+ * The one mapping from a failure to the words shown to the user, in the current language:
+ * network trouble, known server messages (see serverErrorKey), and otherwise the server's own
+ * text (English) or a generic line.
+ */
+export function errorText(e: unknown, lang: Lang = store.getState().lang): string {
+  if (!(e instanceof ApiError)) return translate(lang, 'error.generic')
+  if (e.status === 0) return translate(lang, 'error.network')
+  const key = serverErrorKey(e)
+  if (key) return translate(lang, key as Key)
+  return lang === 'en' && e.message ? e.message : translate(lang, 'error.generic')
+}
+
+/** For components: re-renders on language change. */
+export function useErrorText() {
+  const lang = useStore((s) => s.lang)
+  return (e: unknown) => errorText(e, lang)
 }
 
 export function localeOf(lang: Lang): string {

@@ -48,7 +48,8 @@ export function ThemeLangSwitch() {
       <IconButton label={t('theme.toggle')} onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}>
         <Icon name={theme === 'dark' ? 'sun' : 'moon'} />
       </IconButton>
-      <button className="lang-btn" onClick={() => setLang(lang === 'en' ? 'ru' : 'en')} aria-label={lang === 'en' ? 'Русский' : 'English'}>
+      {/* the name is the visible text (RU/EN), spoken in the language it switches to */}
+      <button className="lang-btn" onClick={() => setLang(lang === 'en' ? 'ru' : 'en')} lang={lang === 'en' ? 'ru' : 'en'} title={lang === 'en' ? 'Русский' : 'English'} data-testid="lang-switch">
         {lang === 'en' ? 'RU' : 'EN'}
       </button>
     </div>

@@ -4,6 +4,7 @@ import { SocketService, type IoFactory } from '../api/socket'
 import { createSyncQueue, resyncFrom, syncMissed } from '../api/sync'
 import type { Dialog, Me, Message, MessageDeleted, PublicConfig } from '../api/types'
 import { loadDialogs, scheduleDialogsReload } from '../features/dialogs/dialogService'
+import { openConversation, retryMessage } from '../features/messages/messageService'
 import { notifyIncoming } from '../features/notifications/notify'
 import { t } from './i18n'
 import { navigate } from './router'
@@ -12,17 +13,23 @@ import { store } from './store'
 
 // Session lifecycle: boot, sign-in/out across tabs, the realtime event pump.
 
-let socketUrl: string | null = null
+let config: Promise<PublicConfig> | null = null
+
+/** The server's public client settings (`GET /api/config`), fetched once; {} when unreachable. */
+export function getConfig(): Promise<PublicConfig> {
+  config ??= http.get<PublicConfig>('/api/config', { auth: false }).then(
+    (c) => c ?? {},
+    () => {
+      config = null // try again next time
+      return {}
+    },
+  )
+  return config
+}
 
 async function getSocketUrl(): Promise<string> {
-  if (socketUrl) return socketUrl
-  try {
-    const cfg = await http.get<PublicConfig>('/api/config', { auth: false })
-    socketUrl = typeof cfg?.socketUrl === 'string' && cfg.socketUrl ? cfg.socketUrl : location.origin
-  } catch {
-    socketUrl = location.origin
-  }
-  return socketUrl
+  const cfg = await getConfig()
+  return typeof cfg.socketUrl === 'string' && cfg.socketUrl ? cfg.socketUrl : location.origin
 }
 
 export async function startSession(userID: number): Promise<void> {
@@ -80,6 +87,24 @@ async function syncFrom(from: number): Promise<void> {
     )
   }
   await loadDialogs()
+  retryFailedSends()
+  const st = store.getState()
+  const peer = st.activePeer
+  // a conversation opened while offline had nothing to show: load it now
+  if (peer && !st.conversations[peer]?.loaded) await openConversation(peer)
+}
+
+/**
+ * Messages that failed while the connection was down go out again, oldest first per
+ * conversation, with their original clientMessageID (the server drops duplicates).
+ */
+function retryFailedSends(): void {
+  const { conversations } = store.getState()
+  for (const [peer, conv] of Object.entries(conversations)) {
+    for (const m of conv.messages) {
+      if (m.messageID <= 0 && m.status === 'failed' && m.clientMessageID) retryMessage(Number(peer), m.clientMessageID)
+    }
+  }
 }
 
 /** After every (re)connect: fetch whatever was sent while we were away. */
@@ -185,10 +210,17 @@ export function initSession(): void {
     const visible = document.visibilityState !== 'hidden'
     store.getState().setVisible(visible)
   })
-  window.addEventListener('offline', () => realtime.socket?.drop())
-  window.addEventListener('online', () => realtime.socket?.reconnectNow())
-  // read-only handle for diagnostics and the e2e suite (connection state)
-  ;(window as unknown as { __parley?: object }).__parley = { store }
+  window.addEventListener('offline', () => {
+    store.getState().setNetwork(false)
+    realtime.socket?.drop()
+  })
+  window.addEventListener('online', () => {
+    store.getState().setNetwork(true)
+    realtime.socket?.reconnectNow()
+  })
+  // A handle on the store for diagnostics in development builds only: the production bundle
+  // must not expose it (the e2e suite drives the UI instead).
+  if (import.meta.env.DEV) (window as unknown as { __parley?: object }).__parley = { store }
 }
 
 export async function boot(): Promise<void> {

@@ -38,6 +38,8 @@ export interface Toast {
   id: number
   kind: 'error' | 'info' | 'success'
   text: string
+  /** a new-message toast: clicking it opens this conversation; opening it removes the toast */
+  peerID?: number
 }
 
 export type AuthStatus = 'booting' | 'signedOut' | 'signedIn'
@@ -49,6 +51,8 @@ export interface State {
   /** message shown on the sign-in page (e.g. "session ended") */
   notice: string | null
   conn: ConnState
+  /** the browser's own view of the network (navigator.onLine, online/offline events) */
+  network: boolean
   dialogs: DialogItem[]
   dialogsLoaded: boolean
   /** peerID → unsent composer text (persisted per user by features/messages/drafts) */
@@ -73,6 +77,7 @@ export interface Actions {
   setMe(me: Me): void
   signedOut(notice: string | null): void
   setConn(c: ConnState): void
+  setNetwork(online: boolean): void
   setDialogs(d: Dialog[]): void
   upsertDialog(d: Dialog): void
   setPresence(peerID: number, status: 'online' | 'offline'): void
@@ -98,7 +103,7 @@ export interface Actions {
   setDraft(peerID: number, text: string): void
   setDrafts(drafts: Record<number, string>): void
   setTyping(peerID: number, until: number): void
-  toast(kind: Toast['kind'], text: string): void
+  toast(kind: Toast['kind'], text: string, peerID?: number): void
   dismissToast(id: number): void
   setSessions(s: Session[] | null): void
   setTheme(t: Theme): void
@@ -179,7 +184,7 @@ function initialLang(): Lang {
   return readPref<Lang>('parley.lang', ['en', 'ru'], nav)
 }
 
-const sessionState = (): Omit<State, 'theme' | 'lang' | 'authStatus' | 'notice' | 'visible'> => ({
+const sessionState = (): Omit<State, 'theme' | 'lang' | 'authStatus' | 'notice' | 'visible' | 'network'> => ({
   userID: null,
   me: null,
   conn: 'idle',
@@ -201,6 +206,7 @@ export function createAppStore() {
     authStatus: 'booting',
     notice: null,
     visible: typeof document === 'undefined' ? true : document.visibilityState !== 'hidden',
+    network: typeof navigator === 'undefined' || navigator.onLine !== false,
     theme: initialTheme(),
     lang: initialLang(),
 
@@ -210,6 +216,7 @@ export function createAppStore() {
     // a late duplicate sign-out (e.g. from a socket re-auth) must not wipe the reason already shown
     signedOut: (notice) => set((s) => ({ ...sessionState(), toasts: s.toasts, authStatus: 'signedOut', notice: notice ?? (s.authStatus === 'signedOut' ? s.notice : null) })),
     setConn: (conn) => set({ conn }),
+    setNetwork: (network) => set({ network }),
 
     setDialogs: (d) =>
       set((s) => {
@@ -391,9 +398,9 @@ export function createAppStore() {
     setDrafts: (drafts) => set({ drafts }),
     setTyping: (peerID, until) => set((s) => ({ typing: { ...s.typing, [peerID]: until } })),
 
-    toast: (kind, text) => {
+    toast: (kind, text, peerID) => {
       const id = toastSeq++
-      set((s) => ({ toasts: [...s.toasts.filter((t) => t.text !== text), { id, kind, text }].slice(-4) }))
+      set((s) => ({ toasts: [...s.toasts.filter((t) => t.text !== text), { id, kind, text, ...(peerID ? { peerID } : {}) }].slice(-4) }))
       setTimeout(() => get().dismissToast(id), kind === 'error' ? 6000 : 4000)
     },
     dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),

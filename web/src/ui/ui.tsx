@@ -1,11 +1,20 @@
-import { useId, useState, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode } from 'react'
+import { useId, useState, type Ref, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode } from 'react'
 
 // Dumb, shared UI pieces. No store access here.
 
+/**
+ * After a failed submit, focus stays on the form: the first field marked invalid, else the
+ * first field (the submit button was disabled while busy, which would drop focus to <body>).
+ */
+export function focusFirstInvalid(form: HTMLFormElement | null): void {
+  const el = form?.querySelector<HTMLInputElement>('input[aria-invalid="true"]') ?? form?.querySelector<HTMLInputElement>('input')
+  el?.focus()
+}
+
 /** A form's error line, announced to screen readers; nothing when there is no error. */
-export function FormError({ message }: { message: string | null | undefined }) {
+export function FormError({ message, id }: { message: string | null | undefined; id?: string }) {
   return message ? (
-    <p className="form-error" role="alert">
+    <p className="form-error" role="alert" id={id}>
       {message}
     </p>
   ) : null
@@ -20,9 +29,9 @@ export function Button({ variant = 'primary', busy, children, className, ...rest
   )
 }
 
-export function IconButton({ label, children, className, ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { label: string }) {
+export function IconButton({ label, children, className, ref, ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { label: string; ref?: Ref<HTMLButtonElement> }) {
   return (
-    <button className={`icon-btn ${className ?? ''}`} aria-label={label} title={label} {...rest}>
+    <button ref={ref} className={`icon-btn ${className ?? ''}`} aria-label={label} title={label} {...rest}>
       {children}
     </button>
   )
@@ -63,7 +72,8 @@ export function Field({ label, hint, error, status, type, showLabel = 'Show pass
   )
 }
 
-const palette = ['#e17076', '#7bc862', '#65aadd', '#a695e7', '#ee7aae', '#6ec9cb', '#faa774', '#5fa8d3']
+// deep enough that white initials keep at least 4.5:1 (WCAG AA) on every colour
+const palette = ['#b3424a', '#3d7f2c', '#2f6ea5', '#6a52b8', '#b0386f', '#1f7a7c', '#a85413', '#2b6c99']
 
 export function Avatar({ name, id, size = 48, online }: { name: string; id: number; size?: number; online?: boolean }) {
   const initials = name
@@ -97,6 +107,7 @@ const paths: Record<string, ReactNode> = {
   more: <path d="M12 7a2 2 0 1 1 0-4 2 2 0 0 1 0 4Zm0 7a2 2 0 1 1 0-4 2 2 0 0 1 0 4Zm0 7a2 2 0 1 1 0-4 2 2 0 0 1 0 4Z" />,
   eye: <path d="M12 5c5 0 9 4.5 10 7-1 2.5-5 7-10 7S3 14.5 2 12c1-2.5 5-7 10-7Zm0 3a4 4 0 1 0 0 8 4 4 0 0 0 0-8Zm0 2a2 2 0 1 1 0 4 2 2 0 0 1 0-4Z" />,
   eyeOff: <path d="m3.3 2 18.7 18.7-1.4 1.4-3.3-3.3A10.6 10.6 0 0 1 12 19c-5 0-9-4.5-10-7a13 13 0 0 1 3.6-4.8L1.9 3.4zM12 5c5 0 9 4.5 10 7a12.6 12.6 0 0 1-2.6 3.6L16 12.2A4 4 0 0 0 11.8 8L9.2 5.4C10.1 5.1 11 5 12 5Z" />,
+  logout: <path d="M10 3h9a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2h-9v-2h9V5h-9zm1.6 4.4L13 6l6 6-6 6-1.4-1.4 3.6-3.6H3v-2h12.2z" transform="translate(24 0) scale(-1 1)" />,
   logo: <path d="M12 2C6.5 2 2 6 2 11c0 2.8 1.4 5.3 3.7 7L5 22l4.3-2.3c.9.2 1.8.3 2.7.3 5.5 0 10-4 10-9s-4.5-9-10-9Zm-4 8h8v2H8zm0-3h8v2H8zm0 6h5v2H8z" />,
 }
 

@@ -1,16 +1,12 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react'
 import { ApiError } from '../../api/http'
-import { useT } from '../../app/i18n'
+import { errorText, useErrorText, useT } from '../../app/i18n'
 import { Link, navigate, useLocation } from '../../app/router'
 import { useStore } from '../../app/store'
-import { Button, Field, Icon, FormError } from '../../ui/ui'
+import { Button, Field, Icon, FormError, focusFirstInvalid } from '../../ui/ui'
 import { ThemeLangSwitch } from '../../app/preferences'
 import { confirmEmail, confirmEmailChange, isEmailAvailable, requestPasswordReset, resetPassword, signIn, signUp } from './authService'
 
-function useErr() {
-  const t = useT()
-  return (e: unknown) => (e instanceof ApiError ? (e.status === 0 ? t('error.network') : e.message) : t('error.generic'))
-}
 
 function AuthCard({ title, children }: { title: string; children: ReactNode }) {
   const t = useT()
@@ -33,12 +29,18 @@ function AuthCard({ title, children }: { title: string; children: ReactNode }) {
 
 export function SignInPage() {
   const t = useT()
-  const err = useErr()
+  const err = useErrorText()
   const notice = useStore((s) => s.notice)
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
+  const form = useRef<HTMLFormElement>(null)
+  // a failed attempt keeps focus in the form, on the first field marked invalid
+  useEffect(() => {
+    if (error) focusFirstInvalid(form.current)
+  }, [error])
+  const credentialsBad = error !== null
   const submit = async (e: FormEvent) => {
     e.preventDefault()
     setBusy(true)
@@ -59,10 +61,10 @@ export function SignInPage() {
           {notice}
         </p>
       ) : null}
-      <form onSubmit={submit} className="form" noValidate={false}>
-        <Field label={t('auth.email')} type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
-        <Field label={t('auth.password')} type="password" showLabel={t('auth.showPassword')} name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-        <FormError message={error} />
+      <form onSubmit={submit} className="form" noValidate={false} ref={form}>
+        <Field label={t('auth.email')} type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus aria-invalid={credentialsBad || undefined} aria-describedby={credentialsBad ? 'signin-error' : undefined} />
+        <Field label={t('auth.password')} type="password" showLabel={t('auth.showPassword')} name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} aria-invalid={credentialsBad || undefined} aria-describedby={credentialsBad ? 'signin-error' : undefined} />
+        <FormError message={error} id="signin-error" />
         <Button type="submit" busy={busy} className="btn-block">
           {t('auth.signIn')}
         </Button>
@@ -81,13 +83,17 @@ type Avail = 'idle' | 'checking' | 'free' | 'taken'
 
 export function SignUpPage() {
   const t = useT()
-  const err = useErr()
+  const err = useErrorText()
   const [name, setName] = useState('')
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
   const [avail, setAvail] = useState<Avail>('idle')
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
+  const form = useRef<HTMLFormElement>(null)
+  useEffect(() => {
+    if (error) focusFirstInvalid(form.current)
+  }, [error])
 
   useEffect(() => {
     const v = email.trim()
@@ -117,8 +123,8 @@ export function SignUpPage() {
     setBusy(true)
     setError(null)
     try {
-      await signUp(name, email, password)
-      navigate(`/check-email?email=${encodeURIComponent(email.trim())}`)
+      if ((await signUp(name, email, password)) === 'signedIn') navigate('/', { replace: true })
+      else navigate(`/check-email?email=${encodeURIComponent(email.trim())}`)
     } catch (x) {
       setError(err(x))
     } finally {
@@ -135,7 +141,7 @@ export function SignUpPage() {
     ) : null
   return (
     <AuthCard title={t('auth.signUpTitle')}>
-      <form onSubmit={submit} className="form">
+      <form onSubmit={submit} className="form" ref={form}>
         <Field label={t('auth.name')} name="name" autoComplete="nickname" required minLength={2} maxLength={20} value={name} onChange={(e) => setName(e.target.value)} hint={t('auth.nameHint')} error={nameErr} autoFocus />
         <Field label={t('auth.email')} type="email" name="email" autoComplete="email" required maxLength={254} value={email} onChange={(e) => setEmail(e.target.value)} status={status} />
         <Field label={t('auth.password')} type="password" showLabel={t('auth.showPassword')} name="password" autoComplete="new-password" required minLength={8} maxLength={100} value={password} onChange={(e) => setPassword(e.target.value)} hint={t('auth.passwordHint')} error={pwErr} />
@@ -177,7 +183,7 @@ function LinkAction({ run, title, okText, failText }: { run: () => Promise<unkno
     run()
       .then(() => setState('ok'))
       .catch((e) => {
-        setDetail(e instanceof ApiError && e.status !== 0 ? e.message : null)
+        setDetail(e instanceof ApiError && e.status !== 0 && e.status !== 400 && e.status !== 401 ? errorText(e) : null)
         setState('fail')
       })
   }, [run])
@@ -222,7 +228,7 @@ export function ChangeEmailPage() {
 
 export function ForgotPage() {
   const t = useT()
-  const err = useErr()
+  const err = useErrorText()
   const [email, setEmail] = useState('')
   const [sent, setSent] = useState(false)
   const [error, setError] = useState<string | null>(null)
@@ -265,7 +271,7 @@ export function ForgotPage() {
 
 export function ResetPasswordPage() {
   const t = useT()
-  const err = useErr()
+  const err = useErrorText()
   const { query } = useLocation()
   const [pw, setPw] = useState('')
   const [done, setDone] = useState(false)

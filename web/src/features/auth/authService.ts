@@ -1,7 +1,7 @@
 import { ApiError } from '../../api/http'
 import type { TokenPair } from '../../api/types'
 import { device, http } from '../../app/services'
-import { startSession } from '../../app/session'
+import { getConfig, startSession } from '../../app/session'
 
 export async function signIn(email: string, password: string): Promise<void> {
   const pair = await http.post<TokenPair>('/api/auth/login', { email: email.trim(), password, os: device.os, browser: device.browser }, { auth: false })
@@ -9,8 +9,16 @@ export async function signIn(email: string, password: string): Promise<void> {
   await startSession(pair.userID)
 }
 
-export async function signUp(name: string, email: string, password: string): Promise<void> {
+/**
+ * Registers. When the server does not ask for email confirmation the new account is signed in
+ * right away (returns 'signedIn'); otherwise the emailed link comes first ('confirm').
+ */
+export async function signUp(name: string, email: string, password: string): Promise<'signedIn' | 'confirm'> {
   await http.post('/api/user', { name: name.trim(), email: email.trim(), password }, { auth: false })
+  const cfg = await getConfig()
+  if (cfg.requireEmailConfirmation !== false) return 'confirm'
+  await signIn(email, password)
+  return 'signedIn'
 }
 
 /** true = available, false = taken; throws on other errors. */

@@ -5,8 +5,9 @@ import { ThemeLangSwitch } from '../../app/preferences'
 import { Link, navigate } from '../../app/router'
 import { useStore } from '../../app/store'
 import { fullDate, shortStamp } from '../../ui/format'
-import { Avatar, Icon, IconButton } from '../../ui/ui'
+import { Avatar, Icon } from '../../ui/ui'
 import { searchPeople } from './dialogService'
+import { MainMenu } from '../profile/MainMenu'
 
 export function DialogList({ activePeer }: { activePeer: number | null }) {
   const t = useT()
@@ -38,9 +39,7 @@ export function DialogList({ activePeer }: { activePeer: number | null }) {
   return (
     <nav className="sidebar" aria-label={t('ws.chats')}>
       <header className="sidebar-head">
-        <IconButton label={t('ws.settings')} onClick={() => navigate('/settings')} data-testid="open-settings">
-          <Icon name="menu" />
-        </IconButton>
+        <MainMenu />
         <div className="search">
           <label htmlFor="people-search" className="sr-only">
             {t('ws.search')}
@@ -61,20 +60,8 @@ export function DialogList({ activePeer }: { activePeer: number | null }) {
         </div>
         <ThemeLangSwitch />
       </header>
-      <ConnBanner />
       {hits ? <SearchResults hits={hits} onOpen={open} /> : <Dialogs activePeer={activePeer} />}
     </nav>
-  )
-}
-
-function ConnBanner() {
-  const t = useT()
-  const conn = useStore((s) => s.conn)
-  if (conn === 'online' || conn === 'idle') return null
-  return (
-    <div className={`conn-banner conn-${conn}`} role="status" data-testid="conn-banner">
-      <span className="spinner" aria-hidden="true" /> {conn === 'connecting' ? t('conn.connecting') : t('conn.reconnecting')}
-    </div>
   )
 }
 

@@ -2,15 +2,12 @@ import { ApiError } from '../../api/http'
 import type { Ack, Message } from '../../api/types'
 import { bus, http, realtime } from '../../app/services'
 import { store } from '../../app/store'
-import { t } from '../../app/i18n'
+import { errorText } from '../../app/i18n'
 import { scheduleDialogsReload } from '../dialogs/dialogService'
 
 export const PAGE = 30
 
-function errText(e: unknown): string {
-  if (e instanceof ApiError) return e.status === 0 ? t('error.network') : e.message
-  return t('error.generic')
-}
+const errText = (e: unknown) => errorText(e)
 
 /** `before` above any id: the newest page without the implicit "mark all read" of skip=0. */
 const NEWEST = '9223372036854775807'
@@ -99,7 +96,7 @@ async function deliver(peerID: number, text: string, clientMessageID: string): P
       if (ack?.statusCode === 200 && ack.data) msg = ack.data
       else if (ack && ack.statusCode >= 400 && ack.statusCode !== 401 && ack.statusCode < 500) {
         store.getState().setFailed(peerID, clientMessageID)
-        store.getState().toast('error', ack.message || t('error.generic'))
+        store.getState().toast('error', errorText(new ApiError(ack.statusCode, ack.message ?? '')))
         return
       }
     } catch {

@@ -1,7 +1,13 @@
+import { navigate } from '../../app/router'
 import { useStore, store } from '../../app/store'
 import { Icon } from '../../ui/ui'
 import { useT } from '../../app/i18n'
 
+/**
+ * Transient messages, at the bottom edge above the composer so they never cover a header or its
+ * back button. A new-message toast opens its conversation when clicked, and goes away by
+ * itself once that conversation is open (see initToastCleanup).
+ */
 export function Toasts() {
   const toasts = useStore((s) => s.toasts)
   const tr = useT()
@@ -9,7 +15,13 @@ export function Toasts() {
     <div className="toasts" aria-live="polite" aria-atomic="false">
       {toasts.map((t) => (
         <div key={t.id} className={`toast toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'} data-testid="toast">
-          <span>{t.text}</span>
+          {t.peerID ? (
+            <button className="toast-open" onClick={() => navigate(`/c/${t.peerID}`)} data-testid="toast-open">
+              {t.text}
+            </button>
+          ) : (
+            <span>{t.text}</span>
+          )}
           <button className="toast-x" aria-label={tr('app.dismiss')} onClick={() => store.getState().dismissToast(t.id)}>
             <Icon name="close" size={16} />
           </button>
@@ -17,6 +29,14 @@ export function Toasts() {
       ))}
     </div>
   )
+}
+
+/** Opening a conversation removes the toasts that point at it. */
+export function initToastCleanup(): void {
+  store.subscribe((s, p) => {
+    if (s.activePeer === p.activePeer || s.activePeer === null) return
+    s.toasts.filter((t) => t.peerID === s.activePeer).forEach((t) => store.getState().dismissToast(t.id))
+  })
 }
 
 /** Unread total in the tab title: "(3) Parley". */

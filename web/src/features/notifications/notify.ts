@@ -19,7 +19,7 @@ export function notifyIncoming(name: string, text: string, peerID: number): void
     }
     return
   }
-  store.getState().toast('info', `${t('msg.newFrom', { name })}: ${text.slice(0, 80)}`)
+  store.getState().toast('info', `${t('msg.newFrom', { name })}: ${text.slice(0, 80)}`, peerID)
 }
 
 export async function requestNotificationPermission(): Promise<NotificationPermission | 'unsupported'> {

@@ -1,9 +1,7 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react'
-import { ApiError } from '../../api/http'
-import { useT } from '../../app/i18n'
+import { errorText, useT } from '../../app/i18n'
 import { setLang, setTheme } from '../../app/preferences'
 import { navigate } from '../../app/router'
-import { logout } from '../../app/session'
 import { store, useStore } from '../../app/store'
 import { Avatar, Button, Field, Icon, IconButton, FormError } from '../../ui/ui'
 import { requestNotificationPermission } from '../notifications/notify'
@@ -11,7 +9,6 @@ import { SessionsPanel } from '../sessions/SessionsPanel'
 import { changeEmail, changePassword, deleteAccount, saveProfile } from './profileService'
 
 function useAction() {
-  const t = useT()
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const run = async (fn: () => Promise<void>, okText?: string) => {
@@ -22,7 +19,7 @@ function useAction() {
       if (okText) store.getState().toast('success', okText)
       return true
     } catch (e) {
-      setError(e instanceof ApiError ? (e.status === 0 ? t('error.network') : e.message) : t('error.generic'))
+      setError(errorText(e))
       return false
     } finally {
       setBusy(false)
@@ -31,9 +28,9 @@ function useAction() {
   return { busy, error, run }
 }
 
-function Card({ title, id, children }: { title: string; id: string; children: ReactNode }) {
+function Card({ title, id, children, className }: { title: string; id: string; children: ReactNode; className?: string }) {
   return (
-    <section className="card" aria-labelledby={id}>
+    <section className={`card ${className ?? ''}`} aria-labelledby={id}>
       <h2 id={id}>{title}</h2>
       {children}
     </section>
@@ -200,11 +197,8 @@ function DangerCard() {
   const [pw, setPw] = useState('')
   const { busy, error, run } = useAction()
   return (
-    <Card title={t('set.logout')} id="danger-h">
+    <Card title={t('set.dangerTitle')} id="danger-h" className="card-danger">
       <div className="row-wrap">
-        <Button variant="ghost" onClick={() => void logout()} data-testid="logout">
-          {t('set.logout')}
-        </Button>
         <Button variant="danger" onClick={() => setOpen((v) => !v)} aria-expanded={open}>
           {t('set.deleteAccount')}
         </Button>

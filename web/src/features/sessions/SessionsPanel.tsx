@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react'
-import { ApiError } from '../../api/http'
-import { localeOf, useT } from '../../app/i18n'
+import { errorText, localeOf, useT } from '../../app/i18n'
 import { store, useStore } from '../../app/store'
 import { dateTime, prettyIp } from '../../ui/format'
 import { Button } from '../../ui/ui'
@@ -22,7 +21,7 @@ export function SessionsPanel() {
       await fn()
       store.getState().toast('success', t('set.revoked'))
     } catch (e) {
-      store.getState().toast('error', e instanceof ApiError ? e.message : t('error.generic'))
+      store.getState().toast('error', errorText(e))
     } finally {
       setBusy(null)
     }

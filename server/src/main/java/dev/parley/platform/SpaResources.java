@@ -3,18 +3,27 @@ package dev.parley.platform;
 import java.io.IOException;
 import java.time.Duration;
 
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.resource.EncodedResourceResolver;
 import org.springframework.web.servlet.resource.PathResourceResolver;
 
 /**
  * Serves the built web client (classpath {@code static/}, produced by the web module) at {@code /}.
  * Deep links such as {@code /email/confirm-email?...} or {@code /c/42} fall back to index.html so the
  * SPA's router handles them; API, actuator and documentation paths never fall back.
+ * <p>The web build writes Brotli and gzip variants next to each asset ({@code .br}, {@code .gz});
+ * a browser that accepts one gets it with {@code Content-Encoding}, nothing is compressed per request.
  */
 @Configuration
 public class SpaResources implements WebMvcConfigurer {
@@ -25,12 +34,30 @@ public class SpaResources implements WebMvcConfigurer {
         // Vite puts content-hashed files under assets/: safe to cache for a year.
         registry.addResourceHandler("/assets/**")
                 .addResourceLocations("classpath:/static/assets/")
-                .setCacheControl(CacheControl.maxAge(Duration.ofDays(365)).cachePublic().immutable());
+                .setCacheControl(CacheControl.maxAge(Duration.ofDays(365)).cachePublic().immutable())
+                .resourceChain(true)
+                .addResolver(new EncodedResourceResolver())
+                .addResolver(new PathResourceResolver());
         registry.addResourceHandler("/**")
                 .addResourceLocations("classpath:/static/")
                 .setCacheControl(CacheControl.noCache())
                 .resourceChain(true)
                 .addResolver(new SpaFallbackResolver());
+    }
+
+    /**
+     * The encoded variants carry {@code Vary: Accept-Encoding}, but the identity body must too,
+     * or a shared cache could hand it (or a compressed one) to the wrong client.
+     */
+    @Override
+    public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(new HandlerInterceptor() {
+            @Override
+            public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+                response.setHeader(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING);
+                return true;
+            }
+        }).addPathPatterns("/assets/**");
     }
 
     private static final class SpaFallbackResolver extends PathResourceResolver {
