@@ -1,21 +1,23 @@
 package dev.parley.platform.embedded;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
-
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import redis.embedded.core.ExecutableProvider;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.event.ApplicationFailedEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
@@ -24,14 +26,26 @@ import org.springframework.core.env.MapPropertySource;
  * Zero-setup default: when no database URL (or no Redis URL/host) is configured, start a real
  * PostgreSQL 17 and a real Redis from binaries shipped in Maven artifacts, keep their data under
  * {@code parley.data-dir}, and point {@code spring.datasource.*} / {@code spring.data.redis.*} at
- * them ({@code parley.embedded.enabled=false} turns this off). Runs before the context is built so the auto-configured DataSource and Redis client
- * simply see URLs. The services stop after every bean has been destroyed.
+ * them ({@code parley.embedded.enabled=false} turns this off). Runs before the context is built so
+ * the auto-configured DataSource and Redis client simply see URLs. The services stop after every
+ * bean has been destroyed.
+ *
+ * <p>As safe as a real deployment: durable settings, generated passwords (files 0600 in the data
+ * directory), the application as a non-superuser role, and no server left behind by a killed JVM
+ * (a watchdog stops them, and the next start stops whatever still runs on its data directory).
  */
 public class EmbeddedServices implements EnvironmentPostProcessor, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedServices.class);
 
-    private EmbeddedPostgres postgres;
-    private Process redis;
+    /** Files in parley.data-dir, named in the README. */
+    static final String SUPERUSER_PASSWORD_FILE = "postgres-superuser-password";
+    static final String ROLE_PASSWORD_FILE = "postgres-password";
+    private static final String LOCK_FILE = "parley.lock";
+
+    private PostgresServer postgres;
+    private RedisServer redis;
+    private FileChannel lockChannel;
+    private FileLock lock;
     /** Stops the services if the JVM exits before a context takes over their shutdown. */
     private final Thread orphanGuard = Thread.ofPlatform().unstarted(this::destroy);
 
@@ -47,18 +61,18 @@ public class EmbeddedServices implements EnvironmentPostProcessor, DisposableBea
         Map<String, Object> props = new HashMap<>();
         Runtime.getRuntime().addShutdownHook(orphanGuard);
         try {
-            Files.createDirectories(dataDir);
-            if (needPostgres) startPostgres(dataDir.resolve("postgres"), props);
+            if (!Files.exists(dataDir)) SecretFile.privateDirectory(dataDir);
+            lockDataDirectory(dataDir);
+            if (needPostgres) startPostgres(dataDir, props);
             if (needRedis) startRedis(dataDir.resolve("redis"), props);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | SQLException | RuntimeException e) {
             destroy();
             throw new IllegalStateException("Could not start embedded services in " + dataDir, e);
         }
         env.getPropertySources().addFirst(new MapPropertySource("parleyEmbeddedServices", props));
         application.addInitializers(ctx -> registerForShutdown(ctx));
         // A start that fails after this point still stops the services.
-        application.addListeners((org.springframework.context.ApplicationListener<
-                org.springframework.boot.context.event.ApplicationFailedEvent>) failed -> destroy());
+        application.addListeners((ApplicationListener<ApplicationFailedEvent>) failed -> destroy());
     }
 
     private void registerForShutdown(ConfigurableApplicationContext ctx) {
@@ -76,88 +90,67 @@ public class EmbeddedServices implements EnvironmentPostProcessor, DisposableBea
         }
     }
 
-    private void startPostgres(Path dir, Map<String, Object> props) throws IOException {
+    /**
+     * One Parley per data directory. The lock dies with the process, so a leftover server found
+     * after taking it belongs to a Parley that is gone and may be stopped.
+     */
+    private void lockDataDirectory(Path dataDir) throws IOException {
+        lockChannel = FileChannel.open(dataDir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        lock = lockChannel.tryLock();
+        if (lock == null) {
+            lockChannel.close();
+            lockChannel = null;
+            throw new IllegalStateException("Another Parley is running with data directory " + dataDir);
+        }
+    }
+
+    private void startPostgres(Path dataDir, Map<String, Object> props) throws IOException, SQLException {
         long t0 = System.nanoTime();
-        Files.createDirectories(dir);
-        postgres = EmbeddedPostgres.builder()
-                .setDataDirectory(dir)
-                .setCleanDataDirectory(false)
-                .setRegisterShutdownHook(false)
-                .setServerConfig("max_connections", "100")
-                .start();
-        props.put("spring.datasource.url", postgres.getJdbcUrl("postgres", "postgres"));
-        props.put("spring.datasource.username", "postgres");
-        props.put("spring.datasource.password", "");
-        log.info("Embedded PostgreSQL on port {} with data in {} ({} ms)", postgres.getPort(), dir,
+        Path pgData = dataDir.resolve("postgres");
+        PostgresServer.stopLeftover(pgData);
+        Path home = PostgresBinaries.unpackUnder(dataDir.resolve("postgres-binaries"));
+        String superuserPassword = SecretFile.readOrCreate(dataDir.resolve(SUPERUSER_PASSWORD_FILE));
+        String rolePassword = SecretFile.readOrCreate(dataDir.resolve(ROLE_PASSWORD_FILE));
+        postgres = new PostgresServer(home, pgData, dataDir.resolve("postgres.log"), superuserPassword);
+        postgres.start();
+        PostgresAccess.grant(postgres, rolePassword);
+        props.put("spring.datasource.url", postgres.jdbcUrl(PostgresAccess.DATABASE));
+        props.put("spring.datasource.username", PostgresAccess.ROLE);
+        props.put("spring.datasource.password", rolePassword);
+        log.info("Embedded PostgreSQL on 127.0.0.1:{} with data in {} ({} ms)", postgres.port(), pgData,
                 (System.nanoTime() - t0) / 1_000_000);
     }
 
-    /**
-     * Runs the Redis binary shipped in the embedded-redis artifact as our own child process: that
-     * library's own launcher adds a JVM shutdown hook that kills Redis while the application is
-     * still shutting down, so it only provides the binary here.
-     */
     private void startRedis(Path dir, Map<String, Object> props) throws IOException {
-        Files.createDirectories(dir);
-        int port = freePort();
-        String password = secretIn(dir.resolve("redis-password"));
-        File binary = ExecutableProvider.newJarResourceProvider().get();
-        Path logFile = dir.resolve("redis.log");
-        redis = new ProcessBuilder(binary.getAbsolutePath(),
-                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--protected-mode", "yes",
-                "--requirepass", password, "--dir", dir.toString(),
-                "--save", "60 1", "--appendonly", "no",          // sessions survive a restart
-                "--logfile", logFile.toString(), "--daemonize", "no")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        awaitPort(port, redis);
-        props.put("spring.data.redis.url", "redis://:" + password + "@127.0.0.1:" + port);
-        log.info("Embedded Redis on port {} with data in {}", port, dir);
-    }
-
-    private static void awaitPort(int port, Process process) throws IOException {
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) throw new IOException("Embedded Redis exited with " + process.exitValue());
-            try (var socket = new java.net.Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                try { Thread.sleep(20); } catch (InterruptedException e) { Thread.currentThread().interrupt(); throw notYet; }
-            }
-        }
-        throw new IOException("Embedded Redis did not open port " + port + " in 20 s");
+        RedisServer.stopLeftover(dir);
+        redis = new RedisServer(dir);
+        redis.start();
+        props.put("spring.data.redis.url", "redis://:" + redis.password() + "@127.0.0.1:" + redis.port());
+        log.info("Embedded Redis on 127.0.0.1:{} with data in {}", redis.port(), dir);
     }
 
     @Override
     public synchronized void destroy() {
         if (redis != null) {
-            redis.destroy(); // SIGTERM: Redis saves its snapshot and exits
-            try {
-                if (!redis.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) redis.destroyForcibly();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                redis.destroyForcibly();
-            }
+            redis.stop();
             redis = null;
         }
         if (postgres != null) {
-            try { postgres.close(); } catch (Exception e) { log.warn("Stopping embedded PostgreSQL failed", e); }
+            postgres.stop();
             postgres = null;
         }
-    }
-
-    /** A random password kept (owner-readable only) next to the data it protects. */
-    private static String secretIn(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            byte[] b = new byte[24];
-            new java.security.SecureRandom().nextBytes(b);
-            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, java.util.HexFormat.of().formatHex(b));
+        if (lockChannel != null) {
+            try {
+                lockChannel.close(); // releases the lock
+            } catch (IOException e) {
+                log.warn("Releasing the data directory lock failed", e);
+            }
+            lockChannel = null;
+            lock = null;
         }
-        return Files.readString(file).strip();
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (var socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

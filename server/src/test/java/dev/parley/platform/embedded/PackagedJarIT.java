@@ -1,12 +1,9 @@
 package dev.parley.platform.embedded;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -24,85 +21,34 @@ class PackagedJarIT {
 
     @Test
     void packagedJarStartsWithNoConfigurationAndKeepsDataAcrossRestarts() throws Exception {
-        Path jar = Path.of("target/parley.jar").toAbsolutePath();
-        assertThat(jar).exists();
         Path dataDir = Files.createTempDirectory("parley-jar-it");
         int port = TestServices.freePort();
         String email = "jar-" + System.nanoTime() + "@example.test";
 
-        Process first = start(jar, dataDir, port);
+        Process first = PackagedJar.start(dataDir.resolve("data"), port);
         try {
             ApiClient api = new ApiClient("http://127.0.0.1:" + port);
-            long startupMs = awaitHealthy(api, first);
+            long startupMs = PackagedJar.awaitHealthy(api, first);
             System.out.println("Packaged jar: healthy " + startupMs + " ms after launch (first start, fresh data dir)");
             assertThat(api.post("/api/user", Map.of("name", "Jar", "email", email, "password", "password123")).status()).isEqualTo(200);
             assertThat(api.get("/api/config").data().get("socketUrl").asString()).endsWith(":" + (port + 1));
         } finally {
-            stop(first);
+            PackagedJar.stop(first);
         }
-        assertNoProcessUses(dataDir); // embedded PostgreSQL and Redis went down with the server
-        assertThat(Files.readString(dataDir.resolve("jwt-secret")).strip()).hasSizeGreaterThanOrEqualTo(32);
+        PackagedJar.assertNoProcessUses(dataDir, Duration.ofSeconds(10)); // embedded PostgreSQL and Redis went down with the server
+        assertThat(Files.readString(dataDir.resolve("data/jwt-secret")).strip()).hasSizeGreaterThanOrEqualTo(32);
 
-        Process second = start(jar, dataDir, port);
+        Process second = PackagedJar.start(dataDir.resolve("data"), port);
         try {
             ApiClient api = new ApiClient("http://127.0.0.1:" + port);
-            long startupMs = awaitHealthy(api, second);
+            long startupMs = PackagedJar.awaitHealthy(api, second);
             System.out.println("Packaged jar: healthy " + startupMs + " ms after launch (restart, existing data)");
             var taken = api.post("/api/user/check-email", Map.of("email", email));
             assertThat(taken.status()).isEqualTo(400);
             assertThat(taken.message()).isEqualTo("Email already in use");
         } finally {
-            stop(second);
+            PackagedJar.stop(second);
         }
-        assertNoProcessUses(dataDir);
-    }
-
-    private static void assertNoProcessUses(Path dataDir) throws InterruptedException {
-        String dir = dataDir.toString();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        List<String> left;
-        do {
-            left = ProcessHandle.allProcesses()
-                    .map(p -> p.info().commandLine().orElse(""))
-                    .filter(cmd -> cmd.contains(dir) && !cmd.contains("parley.jar"))
-                    .toList();
-            if (left.isEmpty()) return;
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("embedded services still running after the server stopped: " + left);
-    }
-
-    private static Process start(Path jar, Path dataDir, int port) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        File log = dataDir.resolve("server-" + System.nanoTime() + ".log").toFile();
-        return new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
-                "--server.port=" + port, "--parley.socket.port=" + (port + 1), "--parley.data-dir=" + dataDir))
-                .redirectErrorStream(true).redirectOutput(log).start();
-    }
-
-    private static long awaitHealthy(ApiClient api, Process process) throws Exception {
-        long t0 = System.nanoTime();
-        long deadline = t0 + Duration.ofSeconds(180).toNanos();
-        while (System.nanoTime() < deadline) {
-            assertThat(process.isAlive()).as("server process exited early").isTrue();
-            try {
-                var health = api.get("/actuator/health");
-                if (health.status() == 200 && "UP".equals(health.body().path("status").asString())) {
-                    return (System.nanoTime() - t0) / 1_000_000;
-                }
-            } catch (IllegalStateException notYet) {
-                // connection refused while starting
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("server did not become healthy in 180 s");
-    }
-
-    private static void stop(Process p) throws Exception {
-        p.destroy(); // SIGTERM: graceful shutdown, embedded services stop after the context
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("server did not stop within 30 s of SIGTERM");
-        }
+        PackagedJar.assertNoProcessUses(dataDir, Duration.ofSeconds(10));
     }
 }
