@@ -17,10 +17,12 @@ import dev.parley.support.IntegrationTest;
  * its own Redis prefix and low limits (every counter starts from zero), no email confirmation
  * (accounts without reading mail), the actuator on a management port of its own, and only
  * 127.0.0.1 as trusted proxy, so a test speaks "from" another address with X-Forwarded-For, and
- * a client bound to 127.0.0.2 is an untrusted peer. Subclasses share the one context.
+ * a client bound to 127.0.0.2 is an untrusted peer (with {@code forward-headers-strategy=native},
+ * as the README used to advise, Tomcat would trust it: it trusted every private address).
+ * Subclasses share the one context.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"management.server.port=0", "parley.trusted-proxies=127.0.0.1/32"})
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {"management.server.port=0",
+        "parley.trusted-proxies=127.0.0.1/32", "server.forward-headers-strategy=native"})
 public abstract class LowLimitsIntegrationTest {
     @LocalServerPort
     protected int port;
