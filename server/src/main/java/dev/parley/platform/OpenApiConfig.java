@@ -20,8 +20,9 @@ public class OpenApiConfig {
 
             Decisions where the core contract is silent:
             - Refresh tokens look like `<sessionId>.<secret>` (256 random bits); only SHA-256 hashes are stored.
-              Within 30 s of a rotation the previous token still yields a fresh pair (racing tabs); any older
-              token is reuse: the session is revoked and its sockets disconnected.
+              Within 30 s of a rotation the previous token still yields a fresh pair (racing tabs); any of the 8
+              tokens rotated before it is reuse: the session is revoked and its sockets disconnected. Only those
+              are remembered: a still older token is refused (401) without revoking the session.
             - Unknown body fields are ignored; a wrong JSON type or malformed JSON is 400; a body over 64 KiB is 413;
               unknown paths are 404 and wrong methods 405, all in the envelope.
             - Email links are single use and valid 24 h; a new request replaces the previous link of the same kind.
@@ -31,7 +32,24 @@ public class OpenApiConfig {
             - `POST /api/user/search` trims the query and caps it at 100 characters; results: exact name match
               first, then shorter names, at most 50.
             - `DELETE /api/session/{sessionId}` answers 400 "Session not found" for a session that is not the caller's.
-            - Rate limits answer 429 with `Retry-After` (seconds).
+            - Rate limits answer 429 with `Retry-After` (seconds). Per-address limits count an IPv6 client per /64.
+              Failed logins are limited per account and address and per account overall, and only failures count
+              (a success clears them); reset emails likewise, but over those budgets the answer stays 200 and
+              nothing is mailed. `GET /api/user/{id}/name` and `/api/user/is-exist` are limited per address, name
+              and bio changes per user.
+            - Emails must be exactly one plain mailbox `local@domain` (ASCII, at most 254 characters; no display
+              name, comment, quotes, angle brackets, group or list); stored trimmed with the domain lower-cased and
+              compared case-insensitively. At login anything else is answered like an unknown email (401).
+            - Names (2-20) and bios (at most 100, may be empty) are NFC-normalised and trimmed, counted in Unicode
+              code points, and refuse control characters (newlines too), format characters (bidi overrides and
+              isolates, zero-width characters) and separators: 400 "<field> contains invalid characters". The name
+              "Deleted account" is reserved in any case.
+            - Changing or resetting the password emails a notice to the account's address; a confirmed email
+              change emails a notice to the old address.
+            - The client address (sessions, limits) comes from `X-Forwarded-For` only when the peer is one of the
+              configured trusted proxies (`parley.trusted-proxies`).
+            - On this origin only health is public under `/actuator`; metrics are served on the management port.
+              Swagger UI is off unless enabled.
             """;
 
     @Bean

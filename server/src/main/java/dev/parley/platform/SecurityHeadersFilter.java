@@ -17,7 +17,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * listener (another port, hence connect-src lists the allowed origins and ws/wss schemes).
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+@Order(Ordered.HIGHEST_PRECEDENCE + 1) // after TrustedProxyFilter: the socket origin uses the forwarded scheme
 public class SecurityHeadersFilter extends OncePerRequestFilter {
     private static final String CSP_HEAD = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
             + "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' ";

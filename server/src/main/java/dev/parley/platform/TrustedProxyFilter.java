@@ -29,7 +29,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code server.forward-headers-strategy=native} would instead trust every private address.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+@Order(Ordered.HIGHEST_PRECEDENCE) // first: every later filter and handler sees the client's address and scheme
 public class TrustedProxyFilter extends OncePerRequestFilter {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");

@@ -56,7 +56,7 @@ public class UserController {
         String email = Validate.email(body.email(), "email");
         String password = Validate.password(body.password(), "password");
         rateLimiter.hit("register-ip", ClientInfo.rateLimitKey(request));
-        users.register(name, email, password);
+        users.register(name, email, body.email().strip(), password);
         return ApiResponse.ok();
     }
 

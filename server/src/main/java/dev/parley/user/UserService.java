@@ -47,10 +47,11 @@ public class UserService {
         this.requireConfirmation = props.auth().requireEmailConfirmation();
     }
 
-    public long register(String name, String email, String password) {
+    /** {@code email} is canonical (stored and mailed); the message quotes it {@code asTyped} (trimmed), as the core does. */
+    public long register(String name, String email, String asTyped, String password) {
         String hash = hasher.hash(password);
         long id = users.insert(name, email, hash, !requireConfirmation)
-                .orElseThrow(() -> ApiException.badRequest("Email " + email + " already in use"));
+                .orElseThrow(() -> ApiException.badRequest("Email " + asTyped + " already in use"));
         if (requireConfirmation) {
             String token = emailTokens.issue(Purpose.CONFIRM_EMAIL, id, "");
             mailer.send(templates.confirmEmail(email, name, id, token));

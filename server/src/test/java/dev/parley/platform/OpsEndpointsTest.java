@@ -18,11 +18,19 @@ class OpsEndpointsTest extends IntegrationTest {
         assertThat(readiness.body().get("status").asString()).isEqualTo("UP");
     }
 
+    /** Metrics are served only on the management port (see ManagementPortAndProxyTest); health stays public. */
     @Test
-    void prometheusMetricsAreExposed() {
-        var r = api.get("/actuator/prometheus").raw();
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).contains("jvm_memory_used_bytes").contains("hikaricp_connections");
+    void metricsAreNotServedOnTheMainPort() {
+        for (String path : new String[] {"/actuator/prometheus", "/actuator/metrics", "/actuator/metrics/jvm.memory.used",
+                "/actuator", "/actuator/", "/actuator/env", "/actuator/PROMETHEUS", "/actuator/%70rometheus",
+                "/actuator;x=y/prometheus", "/actuator/health/../prometheus"}) {
+            var r = api.get(path).raw();
+            assertThat(r.statusCode()).as(path).isIn(400, 404);
+            assertThat(r.body()).as(path).doesNotContain("jvm_memory").doesNotContain("jvm.memory");
+        }
+        assertThat(api.get("/actuator/health").status()).isEqualTo(200);
+        assertThat(api.get("/livez").status()).isEqualTo(200);
+        assertThat(api.get("/readyz").status()).isEqualTo(200);
     }
 
     @Test
@@ -43,6 +51,16 @@ class OpsEndpointsTest extends IntegrationTest {
                 {"/api/message", "put"}, {"/api/message", "delete"}, {"/api/user", "delete"}, {"/api/session", "delete"}}) {
             assertThat(paths.get(op[0]).has(op[1])).as(op[1] + " " + op[0]).isTrue();
         }
-        assertThat(api.get("/swagger-ui.html").raw().statusCode()).isIn(200, 302);
+    }
+
+    /** The origin that keeps refresh tokens serves nothing without its CSP: Swagger UI is off by default. */
+    @Test
+    void swaggerUiIsNotServedOnTheMainOriginWithoutTheCsp() {
+        for (String path : new String[] {"/swagger-ui.html", "/swagger-ui/index.html", "/swagger-ui/swagger-initializer.js"}) {
+            var r = api.get(path).raw();
+            assertThat(r.headers().firstValue("Content-Security-Policy")).as(path).isPresent();
+            assertThat(r.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("script-src 'self'");
+            assertThat(r.body()).as(path).doesNotContain("SwaggerUIBundle").doesNotContain("swagger-ui-bundle");
+        }
     }
 }
