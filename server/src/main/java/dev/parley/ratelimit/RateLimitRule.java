@@ -22,6 +22,7 @@ public record RateLimitRule(int limit, Duration window) {
             Map.entry("password-check-user", new RateLimitRule(10, Duration.ofMinutes(15))),
             Map.entry("search-user", new RateLimitRule(60, Duration.ofMinutes(1))),
             Map.entry("message-send-user", new RateLimitRule(300, Duration.ofSeconds(10))),
+            Map.entry("message-edit-user", new RateLimitRule(30, Duration.ofMinutes(1))),
             Map.entry("typing-user", new RateLimitRule(10, Duration.ofSeconds(5))));
 
     /** Parses {@code "N/duration"}, e.g. {@code "30/1m"}. */
