@@ -53,7 +53,7 @@ public class MessageController {
     @Operation(summary = "History with user :id, newest first",
             description = "take 1-100 (default 20). Offset paging with skip, or keyset paging with before=<messageID> "
                     + "(messages older than it; skip is ignored). skip=0 without before marks everything from :id read "
-                    + "and emits user:all_messages_read to :id (also when nothing was unread).")
+                    + "and, when something from :id was unread, emits user:all_messages_read to :id.")
     public ApiResponse<List<MessageView>> history(AuthUser user, @PathVariable("id") String id,
                                                   @RequestParam(required = false) String take,
                                                   @RequestParam(required = false) String skip,
@@ -66,7 +66,8 @@ public class MessageController {
     }
 
     @PutMapping("/api/message")
-    @Operation(summary = "Edit your own message (401 if it is not yours); emits user:message_updated to both users")
+    @Operation(summary = "Edit your own message (401 if it is not yours); emits user:message_updated to both users",
+            description = "Rate-limited per user (rule message-edit-user, 429 with Retry-After).")
     public ApiResponse<Void> edit(AuthUser user, @RequestParam(name = "message-id", required = false) String messageId,
                                   @RequestBody EditBody body) {
         long mid = Validate.id(messageId, "message-id");
@@ -84,7 +85,8 @@ public class MessageController {
 
     @GetMapping("/api/message/read")
     @Operation(summary = "Mark a message you received (and everything before it) read",
-            description = "Receiver only (401 otherwise). Emits user:message_read {receiverID, messageID} to the sender.")
+            description = "Receiver only (401 otherwise). Emits user:message_read {receiverID, messageID} to the sender "
+                    + "when it moved the read mark (a message already read emits nothing).")
     public ApiResponse<Void> read(AuthUser user, @RequestParam(name = "message-id", required = false) String messageId) {
         messaging.markRead(user.userId(), Validate.id(messageId, "message-id"));
         return ApiResponse.ok();

@@ -181,15 +181,31 @@ class MessageRepository {
         return spec.query(MessageRepository::message).list();
     }
 
-    /** Moves {@code me}'s watermark to the dialog's newest message; true when something was unread. */
+    /**
+     * Moves {@code me}'s watermark to the dialog's newest message; true only when a message from the
+     * peer was unread (moving past one's own newer messages marks nothing read for anyone).
+     */
     boolean markDialogRead(long me, long peer) {
         long low = Math.min(me, peer), high = Math.max(me, peer);
         return jdbc.sql("""
-                UPDATE conversation_members m SET last_read_message_id = t.max_id
-                FROM (SELECT c.id, (SELECT max(x.id) FROM messages x WHERE x.conversation_id = c.id) AS max_id
-                      FROM conversations c WHERE c.kind = 1 AND c.direct_low = :low AND c.direct_high = :high) t
-                WHERE m.conversation_id = t.id AND m.user_id = :me AND m.last_read_message_id < t.max_id""")
-                .param("me", me).param("low", low).param("high", high).update() > 0;
+                WITH t AS (
+                    SELECT c.id, m.last_read_message_id AS old,
+                           (SELECT max(x.id) FROM messages x WHERE x.conversation_id = c.id) AS max_id,
+                           (SELECT max(x.id) FROM messages x WHERE x.conversation_id = c.id AND x.sender_id <> :me) AS peer_max
+                    FROM conversations c JOIN conversation_members m ON m.conversation_id = c.id AND m.user_id = :me
+                    WHERE c.kind = 1 AND c.direct_low = :low AND c.direct_high = :high
+                ), upd AS (
+                    UPDATE conversation_members m SET last_read_message_id = t.max_id FROM t
+                    WHERE m.conversation_id = t.id AND m.user_id = :me AND m.last_read_message_id < t.max_id
+                    RETURNING 1
+                )
+                SELECT EXISTS (SELECT 1 FROM upd) AND COALESCE((SELECT t.peer_max > t.old FROM t), false)""")
+                .param("me", me).param("low", low).param("high", high).query(Boolean.class).single();
+    }
+
+    boolean dialogExists(long low, long high) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM conversations WHERE kind = 1 AND direct_low = :low AND direct_high = :high)")
+                .param("low", low).param("high", high).query(Boolean.class).single();
     }
 
     record Ref(long conversationId, long senderId, Long receiverId) {}
@@ -200,18 +216,23 @@ class MessageRepository {
                 .query((rs, i) -> new Ref(rs.getLong(1), rs.getLong(2), (Long) rs.getObject(3))).optional();
     }
 
-    /** Marks the message and everything before it read for its receiver {@code me}; the message's ref, if it exists. */
-    Optional<Ref> markRead(long me, long messageId) {
+    /** A read receipt's outcome: the message's ref, and whether the reader's watermark moved. */
+    record ReadMark(Ref ref, boolean moved) {}
+
+    /** Marks the message and everything before it read for its receiver {@code me}; empty if the message does not exist. */
+    Optional<ReadMark> markRead(long me, long messageId) {
         return jdbc.sql("""
                 WITH x AS (SELECT id, conversation_id, sender_id, receiver_id FROM messages WHERE id = :id),
                 upd AS (
                     UPDATE conversation_members m SET last_read_message_id = x.id FROM x
                     WHERE m.conversation_id = x.conversation_id AND m.user_id = :me AND x.receiver_id = :me
                       AND m.last_read_message_id < x.id
+                    RETURNING 1
                 )
-                SELECT conversation_id, sender_id, receiver_id FROM x""")
+                SELECT conversation_id, sender_id, receiver_id, EXISTS (SELECT 1 FROM upd) AS moved FROM x""")
                 .param("id", messageId).param("me", me)
-                .query((rs, i) -> new Ref(rs.getLong(1), rs.getLong(2), (Long) rs.getObject(3))).optional();
+                .query((rs, i) -> new ReadMark(new Ref(rs.getLong(1), rs.getLong(2), (Long) rs.getObject(3)), rs.getBoolean(4)))
+                .optional();
     }
 
     /** Edits {@code me}'s own message; empty if it does not exist or is someone else's. */

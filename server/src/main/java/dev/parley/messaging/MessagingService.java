@@ -43,11 +43,13 @@ public class MessagingService {
     private final SendBatcher batcher;
     private final Semaphore inFlight;
     private final ObjectProvider<SendRateLimit> sendRateLimit;
+    private final SharedDialogs sharedDialogs;
 
     MessagingService(MessageRepository repo, ApplicationEventPublisher events, RateLimiter rateLimiter,
                      ObjectProvider<ContactPresence> presence, UserService users,
-                     ObjectProvider<SendRateLimit> sendRateLimit, SendBatcher batcher,
+                     ObjectProvider<SendRateLimit> sendRateLimit, SendBatcher batcher, SharedDialogs sharedDialogs,
                      @Value("${parley.messaging.max-in-flight:512}") int maxInFlight) {
+        this.sharedDialogs = sharedDialogs;
         this.inFlight = new Semaphore(maxInFlight);
         this.sendRateLimit = sendRateLimit;
         this.batcher = batcher;
@@ -115,12 +117,12 @@ public class MessagingService {
 
     public List<MessageView> history(long me, long peer, int take, int skip, Long before) {
         if (before == null && skip == 0) {
-            // skip=0 is "the dialog is open": everything from the peer is read, and the peer learns it
-            // (emitted even when nothing was unread, as the core server did; clients treat it as
-            // idempotent) — but only when there is a dialog: a stranger cannot ping anyone this way.
-            repo.markDialogRead(me, peer);
+            // skip=0 is "the dialog is open": everything from the peer is read, and the peer learns it —
+            // only when something of theirs was actually unread, so reopening a dialog (or a stranger
+            // asking for an empty one) pushes nothing to anyone
+            boolean marked = repo.markDialogRead(me, peer);
             var page = repo.history(me, peer, take, skip, null);
-            if (!page.isEmpty()) events.publishEvent(new DialogRead(me, peer));
+            if (marked) events.publishEvent(new DialogRead(me, peer));
             return page;
         }
         return repo.history(me, peer, take, skip, before);
@@ -128,6 +130,8 @@ public class MessagingService {
 
     public void edit(long me, long messageId, String text) {
         String body = Validate.messageText(text, "message");
+        // every edit pushes up to 4 KB to every device of both sides: bounded per user
+        rateLimiter.hit("message-edit-user", Long.toString(me));
         MessageView updated = repo.edit(me, messageId, body).orElseThrow(() -> notYours(messageId));
         events.publishEvent(new MessageUpdated(updated));
     }
@@ -143,15 +147,25 @@ public class MessagingService {
             removed = false;
         }
         long receiver = ref.receiverId() == null ? ref.senderId() : ref.receiverId();
-        if (removed) batcher.forgetDialog(ref.senderId(), receiver);
+        if (removed) {
+            batcher.forgetDialog(ref.senderId(), receiver);
+            sharedDialogs.forget(ref.senderId(), receiver);
+        }
         events.publishEvent(new MessageDeleted(messageId, ref.senderId(), receiver, removed));
     }
 
     public void markRead(long me, long messageId) {
-        var ref = repo.markRead(me, messageId).orElseThrow(() -> ApiException.badRequest("Message not found"));
+        var mark = repo.markRead(me, messageId).orElseThrow(() -> ApiException.badRequest("Message not found"));
+        var ref = mark.ref();
         long receiver = ref.receiverId() == null ? ref.senderId() : ref.receiverId();
         if (receiver != me) throw ApiException.unauthorized("Only the receiver can mark a message read");
-        events.publishEvent(new MessageRead(me, ref.senderId(), messageId));
+        // a receipt for something already read (this message or a later one) changes nothing: tell no one
+        if (mark.moved()) events.publishEvent(new MessageRead(me, ref.senderId(), messageId));
+    }
+
+    /** Whether the two users share a dialog (remembered for a while: asked for every typing signal). */
+    public boolean shareDialog(long a, long b) {
+        return sharedDialogs.share(a, b);
     }
 
     public long unreadFrom(long me, long peer) {

@@ -32,6 +32,7 @@ public record RateLimitRule(int limit, Duration window) {
             // name/bio changes: each one pushes an event to every contact
             Map.entry("profile-change-user", new RateLimitRule(10, Duration.ofMinutes(10))),
             Map.entry("message-send-user", new RateLimitRule(300, Duration.ofSeconds(10))),
+            Map.entry("message-edit-user", new RateLimitRule(30, Duration.ofMinutes(1))),
             Map.entry("typing-user", new RateLimitRule(10, Duration.ofSeconds(5))));
 
     /** Parses {@code "N/duration"}, e.g. {@code "30/1m"}. */

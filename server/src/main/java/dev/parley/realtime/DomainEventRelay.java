@@ -63,7 +63,7 @@ class DomainEventRelay {
             } else {
                 var online = presence.onlineAmong(List.of(s, r));
                 bus.deliver(List.of(r), "user:new_dialog", json.encode(new DialogView(s, e.senderName(), m.message(),
-                        m.createdAt(), 1, DialogView.status(online.contains(s)))));
+                        m.createdAt(), 0, DialogView.status(online.contains(s))))); // the client counts user:new_message
                 bus.deliver(List.of(s), "user:new_dialog", json.encode(new DialogView(r, e.receiverName(), m.message(),
                         m.createdAt(), 0, DialogView.status(online.contains(r)))));
             }

@@ -18,4 +18,12 @@ public record RealtimeProperties(
         @DefaultValue("65536") int maxPayloadBytes,
         /** Event-loop threads of the Socket.IO listener; 0 = one per core (Netty's own default, 2 × cores,
          *  measured 2-16 % slower at C=64 on 2 cores: more loops, more wake-ups). */
-        @DefaultValue("0") int ioThreads) {}
+        @DefaultValue("0") int ioThreads,
+        /** Events one socket may send per second on average (token bucket; off when rate limiting is disabled). */
+        @DefaultValue("20") int socketEventRate,
+        /** Events one socket may send in a burst before {@code socketEventRate} applies. */
+        @DefaultValue("50") int socketEventBurst,
+        /** Work items of one socket queued or running at once; beyond it events are answered 429 at once. */
+        @DefaultValue("64") int socketMaxPending,
+        /** A socket refused more often than this (forgiven at {@code socketEventRate}/s) is disconnected. */
+        @DefaultValue("500") int socketMaxRefusals) {}

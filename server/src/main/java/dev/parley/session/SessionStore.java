@@ -157,6 +157,30 @@ public class SessionStore {
         return r != null && r == 1L;
     }
 
+    /** Returns when the session ends (ms), or -1 if it has ended / is not the user's. KEYS: session. ARGV: uid, now. */
+    private static final RedisScript<Long> ENDS_AT = RedisScript.of("""
+            local s = redis.call('HMGET', KEYS[1], 'uid', 'absExp')
+            if not s[1] or s[1] ~= ARGV[1] then return -1 end
+            local now = tonumber(ARGV[2])
+            local abs = tonumber(s[2])
+            if abs <= now then return -1 end
+            local ttl = redis.call('PTTL', KEYS[1])
+            if ttl >= 0 and now + ttl < abs then return now + ttl end
+            return abs
+            """, Long.class);
+
+    /**
+     * When the session ends if nothing slides it further: the earlier of its sliding expiry and its
+     * absolute one. Empty when it has already ended or belongs to someone else. No side effects.
+     * (Revocations are announced by {@link SessionsRevokedEvent}; expiry is not, so a holder of a
+     * long-lived connection asks again at that moment.)
+     */
+    public java.util.Optional<Instant> endsAt(String sessionId, long userId) {
+        Long end = redis.execute(ENDS_AT, List.of(keys.of("session", sessionId)), Long.toString(userId),
+                Long.toString(clock.millis()));
+        return end == null || end < 0 ? java.util.Optional.empty() : java.util.Optional.of(Instant.ofEpochMilli(end));
+    }
+
     /** True when the session exists and belongs to the user (no side effects). */
     public boolean isActive(String sessionId, long userId) {
         Object uid = redis.opsForHash().get(keys.of("session", sessionId), "uid");

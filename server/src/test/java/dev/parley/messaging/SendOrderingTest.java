@@ -90,9 +90,9 @@ class SendOrderingTest extends IntegrationTest {
         TestUser ann = signUp("Quiet");
         try (var socket = TestSocket.connectAs(socketPort(), ann)) {
             assertThat(api.get("/api/message/" + ann.id() + "?take=10&skip=0", stranger.accessToken()).data()).isEmpty();
-            // with a dialog, the event does come; it is also the marker: one sent by the first read
-            // would have arrived before it
-            api.post("/api/message/" + ann.id(), Map.of("message", "hello"), stranger.accessToken());
+            // with a dialog and something of Ann's unread, the event does come; it is also the marker:
+            // one sent by the first read would have arrived before it
+            api.post("/api/message/" + stranger.id(), Map.of("message", "hello"), ann.accessToken());
             api.get("/api/message/" + ann.id() + "?take=10&skip=0", stranger.accessToken());
             assertThat(socket.await("user:all_messages_read", java.time.Duration.ofSeconds(5)).payload().asLong()).isEqualTo(stranger.id());
             assertThat(socket.events("user:all_messages_read")).hasSize(1);

@@ -43,6 +43,7 @@ class ProtocolVersionsTest extends IntegrationTest {
 
             api.get("/api/message/read?message-id=" + m2, ann.accessToken());
             assertThat(v4.await("user:message_read", WAIT).payload().get("messageID").asLong()).isEqualTo(m2);
+            SocketGatewayTest.sendOverSocket(v4, ann.id(), "unread until the dialog is opened", null);
             api.get("/api/message/" + ben.id() + "?take=10&skip=0", ann.accessToken());
             assertThat(v4.await("user:all_messages_read", WAIT).payload().asLong()).isEqualTo(ann.id());
 
