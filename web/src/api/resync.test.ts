@@ -70,18 +70,22 @@ describe('createSyncQueue', () => {
     expect(runs).toEqual([50, 40, 60])
   })
 
-  it('keeps going after a failed sync', async () => {
+  it('retries a failed sync from the same point, with growing delays, until it succeeds', async () => {
     const runs: number[] = []
-    let fail = true
-    const q = createSyncQueue(async (from) => {
-      runs.push(from)
-      if (fail) {
-        fail = false
-        throw new Error('503')
-      }
-    })
+    const waits: number[] = []
+    let failures = 2
+    const q = createSyncQueue(
+      async (from) => {
+        runs.push(from)
+        if (failures-- > 0) throw new Error('503')
+      },
+      async (ms) => {
+        waits.push(ms)
+      },
+      1000,
+    )
     await q.request(10)
-    await q.request(10)
-    expect(runs).toEqual([10, 10])
+    expect(runs).toEqual([10, 10, 10])
+    expect(waits).toEqual([1000, 2000])
   })
 })

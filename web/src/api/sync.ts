@@ -29,24 +29,34 @@ export async function syncMissed(
 /**
  * Serialises missed-message syncs: `request(from)` starts one from `from` (a message id), or, while
  * one runs, remembers the lowest point asked for and runs once more after it. A reconnect and a
- * `sync:required` arriving together thus cost at most two syncs, and none is skipped.
+ * `sync:required` arriving together thus cost at most two syncs, and none is skipped. A failed sync
+ * (server or network down) is retried from the same point after `retryMs` (doubling, capped at 30 s):
+ * the socket may stay up through a database outage, so no reconnect would bring the sync back.
  */
-export function createSyncQueue(run: (from: number) => Promise<void>) {
+export function createSyncQueue(
+  run: (from: number) => Promise<void>,
+  wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  retryMs = 1000,
+) {
   let running = false
   let pending: number | null = null
   async function loop(from: number): Promise<void> {
     running = true
     let next: number | null = from
+    let delay = retryMs
     try {
       while (next !== null) {
         const at: number = next
         pending = null
         try {
           await run(at)
+          delay = retryMs
+          next = pending
         } catch {
-          // a failed sync is retried by the next reconnect or request; keep draining what is queued
+          await wait(delay)
+          delay = Math.min(delay * 2, 30000)
+          next = pending === null ? at : Math.min(pending, at)
         }
-        next = pending
       }
     } finally {
       running = false

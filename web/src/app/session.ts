@@ -78,6 +78,7 @@ function currentCursor(): number {
 const resyncQueue = createSyncQueue(syncFrom)
 
 async function syncFrom(from: number): Promise<void> {
+  if (store.getState().authStatus !== 'signedIn') return // signed out meanwhile: nothing to retry
   // With no history at all, the dialog reload below suffices.
   if (currentCursor() > 0) {
     await syncMissed(
