@@ -506,7 +506,8 @@ const scenarios = [
       await expectBubble(pb, 'tpyo here')
       const own = bubble(pa, 'tpyo here')
       await own.hover()
-      await own.getByRole('button', { name: 'Edit' }).click()
+      await own.getByRole('button', { name: 'Message actions' }).click()
+      await pa.getByRole('menuitem', { name: 'Edit' }).click()
       await pa.getByText('Editing message').waitFor()
       await pa.getByTestId('composer').fill('typo fixed')
       await pa.getByTestId('composer').press('Enter')
@@ -516,7 +517,8 @@ const scenarios = [
       pa.once('dialog', (d) => d.accept())
       const del = bubble(pa, 'delete me please')
       await del.hover()
-      await del.getByRole('button', { name: 'Delete' }).click()
+      await del.getByRole('button', { name: 'Message actions' }).click()
+      await pa.getByRole('menuitem', { name: 'Delete' }).click()
       await bubble(pb, 'delete me please').waitFor({ state: 'detached' })
       // 45 more messages, then a fresh load shows the newest page and pages upwards on scroll
       for (let i = 1; i <= 45; i++) await send(pa, `bulk ${String(i).padStart(2, '0')}`)
@@ -673,6 +675,12 @@ const scenarios = [
     },
   ],
 ]
+
+// ---------- conversation pane (issue 17), in e2e/conversation.mjs ----------
+import { conversationScenarios } from './conversation.mjs'
+scenarios.push(
+  ...conversationScenarios({ newPage, waitOnline, send, bubble, expectBubble, until, sleep, assert, shootBoth, setTheme, log, shotDir, linkFor, password, base: () => BASE }),
+)
 
 // ---------- main ----------
 let passed = 0

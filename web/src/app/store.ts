@@ -29,6 +29,8 @@ export interface Conversation {
   opening?: boolean
   /** the first unread incoming message when the conversation was opened: where the "Unread messages" divider goes */
   unreadFrom?: number | null
+  /** counts completed opens: a view positions itself after the open it started with has finished */
+  opened?: number
 }
 
 /** A dialog as the SPA keeps it: the wire dialog plus who wrote its last message, when known. */
@@ -381,7 +383,8 @@ export function createAppStore() {
     setOpening: (peerID, opening, unreadFrom) =>
       set((s) => {
         const conv = s.conversations[peerID] ?? emptyConversation()
-        return { conversations: { ...s.conversations, [peerID]: { ...conv, opening, ...(unreadFrom !== undefined ? { unreadFrom } : {}) } } }
+        const opened = (conv.opened ?? 0) + (opening ? 0 : 1)
+        return { conversations: { ...s.conversations, [peerID]: { ...conv, opening, opened, ...(unreadFrom !== undefined ? { unreadFrom } : {}) } } }
       }),
     setLastSender: (peerID, senderID, text) =>
       set((s) => ({

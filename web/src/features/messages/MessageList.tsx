@@ -40,7 +40,9 @@ export function MessageList({ peerID, name, onEdit }: { peerID: number; name: st
   const me = useStore((s) => s.userID)
   const lang = useStore((s) => s.lang)
   const messages = conv?.messages ?? EMPTY
-  const ready = !!conv?.loaded && !conv.opening
+  // a cached conversation is already loaded: wait for this visit's open (it decides the divider)
+  const [openedBefore] = useState(() => store.getState().conversations[peerID]?.opened ?? 0)
+  const ready = !!conv?.loaded && !conv.opening && (conv.opened ?? 0) > openedBefore
   const unreadFrom = conv?.unreadFrom ?? null
   const ref = useRef<HTMLDivElement>(null)
   const fromBottom = useRef(0)
