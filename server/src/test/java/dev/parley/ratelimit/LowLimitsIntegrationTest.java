@@ -11,6 +11,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.parley.support.ApiClient;
 import dev.parley.support.IntegrationTest;
+import dev.parley.support.TestServices;
 
 /**
  * A second shared context, deployment-like, for tests about limits and the deployment surface:
@@ -33,6 +34,9 @@ public abstract class LowLimitsIntegrationTest {
     @DynamicPropertySource
     static void lowLimits(DynamicPropertyRegistry registry) throws Exception {
         IntegrationTest.registerServices(registry, "parley-ratelimit-test-" + UUID.randomUUID() + ":", "3/1m");
+        // a listener of its own: both cached contexts stay up (test-classpath spring.properties)
+        int socketPort = TestServices.freePort();
+        registry.add("parley.socket.port", () -> socketPort);
         registry.add("parley.rate-limit.rules.login-ip", () -> "5/1m");
         registry.add("parley.rate-limit.rules.reset-password-account", () -> "2/1h");
         registry.add("parley.rate-limit.rules.reset-password-account-total", () -> "4/1h");
