@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs tasks one after another, in submission order, on a shared executor: a socket's
  * {@code message:send} events are stored in the order the client sent them, while different
- * sockets still proceed in parallel.
+ * sockets still proceed in parallel. The queue itself is unbounded: what a socket may put in it
+ * is bounded before, on the event loop, by its {@link SocketBudget}.
  */
 final class SerialLane {
     private static final Logger log = LoggerFactory.getLogger(SerialLane.class);

@@ -455,6 +455,11 @@ class SocketGateway implements SmartLifecycle {
         }, 50, 100, TimeUnit.MILLISECONDS));
     }
 
+    /** Test hook: runs a task on the thread of the socket timers (to show it cannot hold up heartbeats). */
+    void onTimersThread(Runnable task) {
+        timers.execute(task);
+    }
+
     /** Upgrade pumps started since this node started (one per upgrading, authenticated socket at most). */
     long pumpsStarted() {
         return pumpsStarted.get();
@@ -520,13 +525,14 @@ class SocketGateway implements SmartLifecycle {
     }
 
     private void onSend(SocketIOClient client, Object data, AckRequest ack) {
+        var budget = admit(client, ack);
+        if (budget == null) return;
         var conn = local.get(client.getSessionId());
         if (conn == null) {
+            budget.done();
             ack(ack, ApiResponse.error(HttpStatus.UNAUTHORIZED, "Send user:connect with a valid token first"));
             return;
         }
-        var budget = admit(client, ack);
-        if (budget == null) return;
         SendCommand cmd;
         try {
             cmd = sendCommand(data);
@@ -552,13 +558,14 @@ class SocketGateway implements SmartLifecycle {
     record Typing(long userID) {}
 
     private void onTyping(SocketIOClient client, Object data, AckRequest ack) {
+        var budget = admit(client, ack);
+        if (budget == null) return;
         var conn = local.get(client.getSessionId());
         if (conn == null) {
+            budget.done();
             ack(ack, ApiResponse.error(HttpStatus.UNAUTHORIZED, "Send user:connect with a valid token first"));
             return;
         }
-        var budget = admit(client, ack);
-        if (budget == null) return;
         long receiver;
         try {
             receiver = idOf(data instanceof Map<?, ?> m ? m.get("receiverID") : data, "receiverID");

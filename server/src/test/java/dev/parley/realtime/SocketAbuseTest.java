@@ -61,6 +61,14 @@ class SocketAbuseTest extends IntegrationTest {
         ready.get(10, TimeUnit.SECONDS);
 
         try (var d = TestSocket.connectAs(socketPort(), dora)) {
+            // the same requests without a flood, for scale (test machines are often loaded)
+            List<Long> calm = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                long s = System.nanoTime();
+                assertThat(api.post("/api/message/" + dora.id(), Map.of("message", "calm " + i), carl.accessToken()).status()).isEqualTo(200);
+                calm.add((System.nanoTime() - s) / 1_000_000);
+            }
+            long calmP95 = calm.stream().sorted().toList().get(9);
             var ok = new AtomicInteger();
             var refused = new AtomicInteger();
             var other = new AtomicInteger();
@@ -90,16 +98,17 @@ class SocketAbuseTest extends IntegrationTest {
             double seconds = (System.nanoTime() - t0) / 1e9;
             var sorted = latenciesMs.stream().sorted().toList();
             long p95 = sorted.get((int) Math.ceil(sorted.size() * 0.95) - 1);
-            System.out.printf("flood: %d frames, %d ok, %d refused, %d other, disconnected=%s in %.1f s; other user's send p50 %d ms p95 %d ms max %d ms (n=%d)%n",
+            System.out.printf("flood: %d frames, %d ok, %d refused, %d other, disconnected=%s in %.1f s; other user's send p50 %d ms p95 %d ms max %d ms (n=%d; without flood max %d ms)%n",
                     frames, ok.get(), refused.get(), other.get(), gone.isDone(), seconds,
-                    sorted.get(sorted.size() / 2), p95, sorted.getLast(), sorted.size());
+                    sorted.get(sorted.size() / 2), p95, sorted.getLast(), sorted.size(), calmP95);
 
             assertThat(refused.get()).as("excess answered 429").isGreaterThan(0);
             assertThat(other.get()).isZero();
             // admitted: at most the burst plus what the rate refilled meanwhile (generous slack for timing)
             assertThat(ok.get()).isLessThanOrEqualTo(props.socketEventBurst() + (int) (props.socketEventRate() * seconds) + 10);
             assertThat(allAcked.isDone() || gone.isDone()).isTrue();
-            assertThat(p95).as("another user's sends stay fast during the flood (generous: a loaded test machine)").isLessThan(3000);
+            assertThat(p95).as("another user's sends stay fast during the flood (generous: test machines are often loaded)")
+                    .isLessThan(Math.max(3000, 4 * calmP95));
         } finally {
             flooder.off();
             flooder.close();
@@ -107,6 +116,43 @@ class SocketAbuseTest extends IntegrationTest {
         // the node is healthy and the flooder may come back
         try (var a = TestSocket.connectAs(socketPort(), ann)) {
             assertThat(SocketGatewayTest.sendOverSocket(a, ben.id(), "calm again", null).get("statusCode").asInt()).isEqualTo(200);
+        }
+    }
+
+    @Autowired
+    ClusterBus bus;
+
+    @Autowired
+    org.springframework.data.redis.core.StringRedisTemplate redis;
+
+    /** Pumps, drops and session sweeps share one timer thread; the cluster heartbeat must not wait behind them. */
+    @Test
+    void aBusyTimerThreadDoesNotDelayTheHeartbeat() throws Exception {
+        var release = new java.util.concurrent.CountDownLatch(1);
+        var blocked = new java.util.concurrent.CountDownLatch(1);
+        gateway.onTimersThread(() -> {
+            blocked.countDown();
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
+            Double start = redis.opsForZSet().score(bus.nodesKey(), bus.nodeId());
+            assertThat(start).isNotNull();
+            // the heartbeat (every 250 ms in the tests) keeps renewing while the timer thread is stuck
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            Double now = start;
+            while (now <= start + 500 && System.nanoTime() < deadline) {
+                TestSocket.sleep(50);
+                now = redis.opsForZSet().score(bus.nodesKey(), bus.nodeId());
+            }
+            assertThat(now).as("heartbeat renewed at least twice while the timers were blocked").isGreaterThan(start + 500);
+            assertThat(release.getCount()).isEqualTo(1); // still blocked all along
+        } finally {
+            release.countDown();
         }
     }
 
