@@ -21,7 +21,10 @@ import java.util.concurrent.Future;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -38,6 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * one thread with a queue of one. Started by hand (not a cached test context) so it is closed
  * before its Redis is stopped.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TightNodeTest {
     private static final String EXTRA_ORIGIN = "https://chat.extra.example";
     private static final String PASSWORD = "correct horse battery";
@@ -112,6 +116,7 @@ class TightNodeTest {
     }
 
     @Test
+    @Order(Integer.MAX_VALUE) // last: the other tests need not wait for Redis to come back
     void readinessGoesDownWithoutRedisWhileLivenessStaysUp() {
         assertThat(get(actuator("/health/readiness")).statusCode()).isEqualTo(200);
         redis.stop();
