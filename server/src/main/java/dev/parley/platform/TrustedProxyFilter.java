@@ -90,7 +90,12 @@ public class TrustedProxyFilter extends OncePerRequestFilter {
     static InetAddress literal(String text) {
         if (text == null) return null;
         String s = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        if (!IPV4.matcher(s).matches() && !IPV6.matcher(s).matches()) return null;
+        boolean v4 = IPV4.matcher(s).matches();
+        if (!v4 && !IPV6.matcher(s).matches()) return null;
+        if (v4) {
+            // an out-of-range octet would make getByName fall back to a DNS lookup
+            for (String octet : s.split("\\.")) if (Integer.parseInt(octet) > 255) return null;
+        }
         try {
             return InetAddress.getByName(s);
         } catch (UnknownHostException e) {

@@ -23,7 +23,7 @@ class OpsEndpointsTest extends IntegrationTest {
         assertThat(readiness.body().get("status").asString()).isEqualTo("UP");
     }
 
-    /** Metrics are served only on the management port (see ManagementPortAndProxyTest); health stays public. */
+    /** Metrics are served only on the management port (see ratelimit.ManagementPortAndProxyTest); health stays public. */
     @Test
     void metricsAreNotServedOnTheMainPort() {
         for (String path : new String[] {"/actuator/prometheus", "/actuator/metrics", "/actuator/metrics/jvm.memory.used",

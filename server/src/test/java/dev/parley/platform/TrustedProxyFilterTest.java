@@ -39,6 +39,7 @@ class TrustedProxyFilterTest {
         assertThat(through("10.1.2.3", "6.6.6.6", "198.51.100.7").getRemoteAddr()).isEqualTo("198.51.100.7");
         // junk (never resolved by DNS) stops the walk at the last trusted hop
         assertThat(through("10.1.2.3", "evil.example").getRemoteAddr()).isEqualTo("10.1.2.3");
+        assertThat(through("10.1.2.3", "999.1.1.1").getRemoteAddr()).isEqualTo("10.1.2.3");
         assertThat(through("2001:db8:ffff::1", "2001:db8:1:2::5").getRemoteAddr()).isEqualTo("2001:db8:1:2:0:0:0:5");
     }
 

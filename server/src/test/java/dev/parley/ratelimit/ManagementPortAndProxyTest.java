@@ -1,4 +1,4 @@
-package dev.parley.platform;
+package dev.parley.ratelimit;
 
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -20,15 +20,16 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.env.Environment;
 
-import dev.parley.ratelimit.LowLimitsIntegrationTest;
 import dev.parley.support.ApiClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The deployment surface in a deployment-like context ({@link LowLimitsIntegrationTest}): the
- * actuator on a management port of its own, and only 127.0.0.1 trusted as a proxy.
+ * The deployment surface (platform's OpsEndpointsFilter, TrustedProxyFilter, ManagementServerDefaults)
+ * in the deployment-like context of {@link LowLimitsIntegrationTest}: the actuator on a management
+ * port of its own, and only 127.0.0.1 trusted as a proxy. It sits beside RateLimitTest so the
+ * classes of that context run together (switching contexts back and forth pauses and restarts them).
  */
 class ManagementPortAndProxyTest extends LowLimitsIntegrationTest {
     @Autowired
