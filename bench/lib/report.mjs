@@ -140,5 +140,8 @@ export function writeReport(resultsDir, outFile) {
     try { md += (SECTIONS[d.scenario]?.(d.tag ? { ...d, scenario: `${d.scenario}.${d.tag}` } : d, chartDir, rel) || '') + '\n'; if (!d.tag && ['send-rest', 'send-socket', 'cluster'].includes(s)) md += runHistory(resultsDir, s); } catch (e) { md += `(render error: ${e.message})\n`; }
     md += cpuTable(d) + '\n' + cpuChart(d, chartDir, rel) + '\n';
   }
+  // written by hand from the fault test's output (server FaultToleranceTest), kept across regenerations
+  const faults = join(dirname(outFile), 'FAULTS.md');
+  if (existsSync(faults)) md += '\n' + readFileSync(faults, 'utf8');
   writeFileSync(outFile, md);
 }

@@ -109,7 +109,10 @@ public class MessageController {
     @Tag(name = "Messages")
     @Operation(summary = "Extension: messages missed since a message id",
             description = "Every message in any of the caller's dialogs with id > after, ascending, at most limit "
-                    + "(1-500, default 100). Page by passing the last id as the next after. Deletions are not replayed.")
+                    + "(1-500, default 100). Page by passing the last id as the next after. Deletions are not replayed. "
+                    + "Call it after every socket (re)connect with the highest id shown, and when the socket receives "
+                    + "the extension event sync:required {after} (the node may have lost events) with min(that id, after); "
+                    + "merge by messageID.")
     public ApiResponse<List<MessageView>> sync(AuthUser user, @RequestParam(required = false) String after,
                                                @RequestParam(required = false) String limit) {
         long a = after == null || after.isEmpty() || after.equals("0") ? 0 : Validate.id(after, "after");

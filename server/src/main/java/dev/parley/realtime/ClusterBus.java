@@ -66,7 +66,14 @@ class ClusterBus {
     private final java.util.HashMap<String, long[]> originSeen = new java.util.HashMap<>(); // origin -> {seq, received at ms}
     private volatile long lastReceivedAt = System.currentTimeMillis();
     private final java.util.concurrent.atomic.AtomicInteger subscriptions = new java.util.concurrent.atomic.AtomicInteger();
-    private volatile LossListener lossListener = (since, reason) -> {};
+    private volatile LossListener lossListener = new LossListener() {
+        @Override public void lost(long sinceMillis, boolean resubscribed) {}
+        @Override public void resyncAfter(long messageId) {}
+        @Override public long resyncPoint(long sinceMillis) { return 0; }
+    };
+    /** guarded by this: whether {@code others} was empty at the last look, and since when (-1: from the start) */
+    private boolean wasAlone = true;
+    private long aloneSince = -1;
     private volatile Runnable afterHeartbeat = () -> {};
     /** when this node's heartbeat last reached Redis */
     private volatile long lastBeatAt = System.currentTimeMillis();
@@ -87,6 +94,12 @@ class ClusterBus {
      */
     interface LossListener {
         void lost(long sinceMillis, boolean resubscribed);
+
+        /** Another node announced that it committed messages without publishing them: sync after this id. */
+        void resyncAfter(long messageId);
+
+        /** The message id up to which delivery was complete before {@code sinceMillis} (see DeliveryWatermark). */
+        long resyncPoint(long sinceMillis);
     }
 
     void onLoss(LossListener listener) {
@@ -201,6 +214,7 @@ class ClusterBus {
         // an emptied registry (Redis restarted without data) must not make this node stop publishing
         others.removeIf(n -> !fresh.contains(n) && now - lastSeenLive.getOrDefault(n, 0L) > props.nodeTtl().toMillis());
         lastSeenLive.keySet().retainAll(others);
+        membershipChanged(now);
         Set<String> dead = redis.opsForZSet().rangeByScore(nodesKey(), Double.NEGATIVE_INFINITY, now);
         List<String> claimed = dead == null ? List.of() : dead.stream()
                 .filter(n -> !n.equals(nodeId))
@@ -346,15 +360,49 @@ class ClusterBus {
                 if (!parts[1].equals(nodeId)) {
                     lastSeenLive.put(parts[1], now);
                     others.add(parts[1]);
+                    membershipChanged(now);
                 }
             }
             case "B" -> {
                 others.remove(parts[1]);
                 lastSeenLive.remove(parts[1]);
                 originSeen.remove(parts[1]);
+                membershipChanged(now);
+            }
+            case "Y" -> {
+                String[] f = parts[1].split("\n", 2); // origin, after
+                if (!f[0].equals(nodeId)) {
+                    log.warn("Node {} delivered without publishing for a while; resyncing sockets after message {}", f[0], f[1]);
+                    lossListener.resyncAfter(Long.parseLong(f[1].strip()));
+                }
             }
             default -> log.debug("Unknown fan-out message type {}", parts[0]);
         }
+    }
+
+    /**
+     * A node alone delivers in-process only. When another node appears again after this one was
+     * alone (it had been declared dead, or Redis lost the registry and its heartbeat expired),
+     * that node's sockets may have missed what was committed here meanwhile: tell every node to
+     * resync from before the moment this one went alone ({@code Y}), published after {@code others}
+     * is non-empty again, so everything after it is published normally. A node alone since its
+     * start owes nobody anything.
+     */
+    private synchronized void membershipChanged(long now) {
+        boolean aloneNow = others.isEmpty();
+        if (aloneNow && !wasAlone) {
+            aloneSince = now;
+        } else if (!aloneNow && wasAlone && aloneSince >= 0) {
+            long after = lossListener.resyncPoint(aloneSince);
+            aloneSince = -1;
+            log.warn("Other nodes are back after this node delivered alone; asking them to resync after message {}", after);
+            try {
+                pub.async().publish(channel, "Y\n" + nodeId + "\n" + after);
+            } catch (RuntimeException e) {
+                log.warn("Could not ask the other nodes to resync", e);
+            }
+        }
+        wasAlone = aloneNow;
     }
 
     /**

@@ -40,19 +40,37 @@ class DeliveryRecovery {
         this.local = local;
         this.watermark = watermark;
         this.presence = presence;
-        bus.onLoss(this::lost);
+        bus.onLoss(new ClusterBus.LossListener() {
+            @Override
+            public void lost(long sinceMillis, boolean resubscribed) {
+                DeliveryRecovery.this.lost(sinceMillis, resubscribed);
+            }
+
+            @Override
+            public void resyncAfter(long messageId) {
+                resync(messageId);
+            }
+
+            @Override
+            public long resyncPoint(long sinceMillis) {
+                return watermark.resyncPoint(sinceMillis);
+            }
+        });
         bus.afterHeartbeat(sessions::reconcile);
     }
 
     private void lost(long sinceMillis, boolean resubscribed) {
-        long after = watermark.resyncPoint(sinceMillis);
+        resync(watermark.resyncPoint(sinceMillis));
+        if (resubscribed) work.execute(this::reRegister);
+    }
+
+    private void resync(long after) {
         boolean first;
         synchronized (this) {
             first = pendingAfter < 0;
             pendingAfter = first ? after : Math.min(pendingAfter, after);
         }
         if (first) work.execute(this::sendResync);
-        if (resubscribed) work.execute(this::reRegister);
     }
 
     private void sendResync() {

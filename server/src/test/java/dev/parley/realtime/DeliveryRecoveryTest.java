@@ -24,6 +24,7 @@ class DeliveryRecoveryTest extends IntegrationTest {
     @Autowired StringRedisTemplate redis;
     @Autowired RedisKeys keys;
     @Autowired ClusterBus bus;
+    @Autowired org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory factory;
 
     private void publish(String raw) {
         redis.convertAndSend(keys.of("rt-fanout"), raw);
@@ -114,9 +115,36 @@ class DeliveryRecoveryTest extends IntegrationTest {
                 bus.heartbeat();
             }
             assertThat(bus.alone()).isTrue();
+
+            // the other node comes back: this one delivered alone meanwhile, so it asks every node to resync
+            var seen = new java.util.concurrent.CopyOnWriteArrayList<String>();
+            var client = (io.lettuce.core.RedisClient) factory.getRequiredNativeClient();
+            try (var sub = client.connectPubSub()) {
+                sub.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+                    @Override
+                    public void message(String channel, String message) {
+                        seen.add(message);
+                    }
+                });
+                sub.sync().subscribe(keys.of("rt-fanout"));
+                publish("H\n" + other);
+                long until = System.nanoTime() + WAIT.toNanos();
+                while (seen.stream().noneMatch(m -> m.startsWith("Y\n" + bus.nodeId() + "\n")) && System.nanoTime() < until) TestSocket.sleep(20);
+                assertThat(seen).anyMatch(m -> m.startsWith("Y\n" + bus.nodeId() + "\n"));
+                assertThat(bus.alone()).isFalse();
+            }
         } finally {
             redis.opsForZSet().remove(bus.nodesKey(), other);
             publish("B\n" + other);
+        }
+    }
+
+    @Test
+    void aNodeThatDeliveredAloneMakesTheOthersSocketsResyncFromBeforeThat() {
+        var ann = signUp("Ann");
+        try (var s = TestSocket.connectAs(socketPort(), ann)) {
+            publish("Y\nother-node-" + System.nanoTime() + "\n4242");
+            assertThat(s.await("sync:required", WAIT).payload().get("after").asLong()).isEqualTo(4242);
         }
     }
 }
