@@ -16,28 +16,45 @@ export function conversationScenarios(h) {
   let pd // Dave's desktop page
 
   // ---------- REST helpers (the other side of the conversation) ----------
-  async function api(method, path, { token, body } = {}) {
+  async function call(method, path, { token, body } = {}) {
     const r = await fetch(`${base()}${path}`, {
       method,
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     })
     const j = await r.json().catch(() => ({}))
-    if (!r.ok) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(j)}`)
-    return j.data
+    return { status: r.status, ok: r.ok, json: j }
+  }
+  async function api(method, path, opts = {}) {
+    const r = await call(method, path, opts)
+    if (!r.ok) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.json)}`)
+    return r.json.data
+  }
+  async function login(u) {
+    const t = await api('POST', '/api/auth/login', { body: { email: u.email, password, os: 'e2e', browser: 'node' } })
+    u.id = t.userID
+    u.token = t.accessToken
+  }
+  /** As user u; the suite runs with short-lived access tokens, so sign in again when one expires. */
+  async function as(u, method, path, body) {
+    let r = await call(method, path, { token: u.token, body })
+    if (r.status === 401) {
+      await login(u)
+      r = await call(method, path, { token: u.token, body })
+    }
+    if (!r.ok) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.json)}`)
+    return r.json.data
   }
   async function register(u) {
     await api('POST', '/api/user', { body: { name: u.name, email: u.email, password } })
     const link = await until(`confirmation email to ${u.email}`, () => linkFor(u.email, '/email/confirm-email'), 20000)
     const q = new URL(link).search
     await api('GET', `/api/email/confirm-email${q}`)
-    const t = await api('POST', '/api/auth/login', { body: { email: u.email, password, os: 'e2e', browser: 'node' } })
-    u.id = t.userID
-    u.token = t.accessToken
+    await login(u)
   }
-  const say = (from, to, message) => api('POST', `/api/message/${to.id}`, { token: from.token, body: { message } })
-  const historyOf = (who, peer, take = 100) => api('GET', `/api/message/${peer.id}?take=${take}&before=${NEWEST}`, { token: who.token })
-  const dialogsOf = (who) => api('GET', '/api/dialog', { token: who.token })
+  const say = (from, to, message) => as(from, 'POST', `/api/message/${to.id}`, { message })
+  const historyOf = (who, peer, take = 100) => as(who, 'GET', `/api/message/${peer.id}?take=${take}&before=${NEWEST}`)
+  const dialogsOf = (who) => as(who, 'GET', '/api/dialog')
 
   async function signInAs(page, u) {
     await page.goto(`${base()}/signin`)
@@ -344,8 +361,12 @@ export function conversationScenarios(h) {
         const log = pd.getByRole('log', { name: `Conversation with ${E.name}` })
         await log.waitFor()
         assert((await log.getAttribute('aria-live')) === 'off', 'the log itself does not announce (the announcer does)')
-        const theirs = bubble(pd, 'hello Dave, Erin here').first()
-        const mine = bubble(pd, 'hi Erin').first()
+        await say(E, D, 'sr: a word from Erin')
+        await send(pd, 'sr: a word from Dave')
+        const theirs = bubble(pd, 'sr: a word from Erin').first()
+        const mine = bubble(pd, 'sr: a word from Dave').first()
+        await theirs.waitFor()
+        await mine.waitFor()
         assert((await theirs.locator('.bubble').innerText()).startsWith(`${E.name}:`), 'their message names its author')
         assert((await mine.locator('.bubble').innerText()).startsWith('You:'), 'my message says it is mine')
         await pd.getByTestId('messages').evaluate((el) => el.scrollTo(0, el.scrollHeight))
@@ -397,17 +418,20 @@ export function conversationScenarios(h) {
     [
       'conversation pane: conversation list: "You: " before my last message (also after a reload), full dates on timestamps',
       async () => {
+        await open(pd, E)
+        await send(pd, 'the last word is mine')
+        await pd.locator('[data-testid=message][data-state=sent], [data-testid=message][data-state=read]').filter({ hasText: 'the last word is mine' }).waitFor()
         await pd.reload()
         await waitOnline(pd)
         const last = row(pd, E).getByTestId('dialog-last')
-        await last.filter({ hasText: /^You: / }).waitFor()
+        await last.filter({ hasText: /^You: the last word is mine/ }).waitFor()
         await row(pd, F).getByTestId('dialog-last').filter({ hasText: 'late arrival' }).waitFor()
         assert(!/^You: /.test(await row(pd, F).getByTestId('dialog-last').innerText()), 'no "You:" on their message')
         const stamp = row(pd, E).locator('time')
         const title = await stamp.getAttribute('title')
         assert((await stamp.getAttribute('datetime')) && /\d{4}/.test(title ?? ''), `list time has a full date (${title})`)
         await open(pd, E)
-        const t = await bubble(pd, 'hi Erin').first().locator('time').getAttribute('title')
+        const t = await bubble(pd, 'the last word is mine').first().locator('time').getAttribute('title')
         assert(/\d{4}/.test(t ?? ''), `message time has a full date (${t})`)
       },
     ],

@@ -46,6 +46,8 @@ export function MessageList({ peerID, name, onEdit }: { peerID: number; name: st
   const unreadFrom = conv?.unreadFrom ?? null
   const ref = useRef<HTMLDivElement>(null)
   const fromBottom = useRef(0)
+  /** the view's height as last handled: a scroll while it differs is the browser clamping, not the user */
+  const viewHeight = useRef(0)
   const positioned = useRef(false)
   const prev = useRef({ firstKey: null as string | null, lastKey: null as string | null, count: 0, height: 0 })
   const [away, setAway] = useState(false)
@@ -106,10 +108,10 @@ export function MessageList({ peerID, name, onEdit }: { peerID: number; name: st
   useEffect(() => {
     const el = ref.current
     if (!el || typeof ResizeObserver === 'undefined') return
-    let height = el.clientHeight
+    viewHeight.current = el.clientHeight
     const ro = new ResizeObserver(() => {
-      if (el.clientHeight === height) return
-      height = el.clientHeight
+      if (el.clientHeight === viewHeight.current) return
+      viewHeight.current = el.clientHeight
       el.scrollTop = el.scrollHeight - el.clientHeight - fromBottom.current
     })
     ro.observe(el)
@@ -121,6 +123,9 @@ export function MessageList({ peerID, name, onEdit }: { peerID: number; name: st
   const onScroll = () => {
     const el = ref.current
     if (!el) return
+    // the composer measures itself by collapsing for a moment, which clamps scrollTop; the
+    // resize handler restores the distance from the bottom, so do not learn it from that
+    if (viewHeight.current && el.clientHeight !== viewHeight.current) return
     remember(el)
     setAway(fromBottom.current > AWAY)
     if (fromBottom.current < AT_BOTTOM) setUnseen(0)
