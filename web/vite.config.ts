@@ -42,5 +42,7 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}'],
+    // component tests render the real app pieces; a loaded CI machine needs more than 5 s
+    testTimeout: 20000,
   },
 })

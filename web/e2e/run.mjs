@@ -4,10 +4,13 @@
 //   npm run e2e -- --jar ../server/target/parley.jar         (from web/)
 // Options: --mock (in-memory stand-in instead of the jar, for SPA development),
 //          --own-redis (run /usr/bin/redis-server ourselves instead of the server's embedded one),
-//          --only <substring> (run matching scenarios), --keep (keep data dir / logs).
-import { spawn } from 'node:child_process'
+//          --only <substring>[|<substring>...] (run matching scenarios), --keep (keep data dir / logs).
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync, createWriteStream, existsSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
+import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -104,7 +107,7 @@ function linkFor(email, pathPart) {
 }
 
 // ---------- server ----------
-async function startServer(smtpPort) {
+async function startServer(smtpPort, { extraArgs = [], label = 'server', sharedServices = false } = {}) {
   const port = await freePort()
   const socketPort = await freePort()
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-'))
@@ -122,10 +125,21 @@ async function startServer(smtpPort) {
     })
     return { url: publicUrl, stop: srv.stop, dataDir }
   }
-  const logFile = join(outDir, 'server.log')
+  const logFile = join(outDir, `${label}.log`)
   const out = createWriteStream(logFile)
-  const extra = []
+  const extra = [...extraArgs]
   let redis = null
+  let dropDb = null
+  if (sharedServices) {
+    // a second, short-lived server: the machine's PostgreSQL and Redis start faster than embedded ones
+    const db = `parley_e2e_${stamp.replace(/[^a-z0-9]/g, '')}_${label.replace(/[^a-z0-9]/g, '')}`
+    const made = spawnSync('createdb', ['-h', '127.0.0.1', '-U', 'postgres', db], { stdio: 'ignore' })
+    const redisUp = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG'
+    if (made.status === 0 && redisUp) {
+      extra.push(`--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/${db}`, '--spring.datasource.username=postgres', '--spring.datasource.password=', '--spring.data.redis.url=redis://127.0.0.1:6379', `--parley.redis.key-prefix=${db}:`)
+      dropDb = () => spawnSync('dropdb', ['-h', '127.0.0.1', '-U', 'postgres', '--if-exists', '--force', db], { stdio: 'ignore' })
+    }
+  }
   if (OWN_REDIS) {
     const redisPort = await freePort()
     redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dataDir], { stdio: 'ignore' })
@@ -146,7 +160,7 @@ async function startServer(smtpPort) {
     '--parley.rate-limit.enabled=false',
     ...extra,
   ]
-  log(`starting server: ${JAVA} ${args.join(' ')}`)
+  log(`starting ${label}: ${JAVA} ${args.join(' ')}`)
   const proc = spawn(JAVA, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false })
   proc.stdout.pipe(out)
   proc.stderr.pipe(out)
@@ -161,13 +175,13 @@ async function startServer(smtpPort) {
       const j = await r.json()
       return j.status === 'UP'
     },
-    180000,
+    600000, // a loaded shared machine can take minutes to start the JVM and embedded PostgreSQL
     500,
   ).catch((e) => {
     if (exited !== null) throw new Error(`server exited with ${exited}; see ${logFile}`)
     throw e
   })
-  log(`server UP in ${((Date.now() - t0) / 1000).toFixed(1)}s on ${publicUrl} (socket :${socketPort}), log ${logFile}`)
+  log(`${label} UP in ${((Date.now() - t0) / 1000).toFixed(1)}s on ${publicUrl} (socket :${socketPort}), log ${logFile}`)
   return {
     url: publicUrl,
     dataDir,
@@ -177,6 +191,7 @@ async function startServer(smtpPort) {
       await Promise.race([new Promise((r) => proc.on('exit', r)), sleep(15000)])
       if (exited === null) proc.kill('SIGKILL')
       redis?.kill('SIGTERM')
+      dropDb?.()
     },
   }
 }
@@ -204,12 +219,16 @@ async function newPage({ mobile = false, theme = 'light' } = {}) {
   wire(page)
   return page
 }
-const consoleErrors = []
+// Uncaught page errors and console errors (other than the network noise a test provokes on
+// purpose) fail the scenario in which they happen.
+const pageErrors = []
 function wire(page) {
-  page.setDefaultTimeout(15000)
-  page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`))
+  // generous: the suite must pass on a loaded shared machine too (waits end as soon as the condition holds)
+  page.setDefaultTimeout(30000)
+  page.setDefaultNavigationTimeout(90000)
+  page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`))
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource|WebSocket|net::ERR/.test(m.text())) consoleErrors.push(`console: ${m.text()}`)
+    if (m.type() === 'error' && !/Failed to load resource|WebSocket|net::ERR/.test(m.text())) pageErrors.push(`console: ${m.text()}`)
   })
 }
 
@@ -239,8 +258,9 @@ async function signIn(page, email, pw = password) {
   await waitOnline(page)
 }
 
+// The production bundle has no window.__parley: the suite reads what the UI exposes.
 async function waitOnline(page) {
-  await page.waitForFunction(() => window.__parley?.store.getState().conn === 'online', null, { timeout: 20000 })
+  await page.locator('.app-shell[data-conn=online]').waitFor({ timeout: 20000 })
 }
 
 async function openChat(page, name) {
@@ -270,16 +290,30 @@ function assert(cond, msg) {
   if (!cond) throw new Error(`assertion failed: ${msg}`)
 }
 
+/** A stored preference as another tab would set it (the app follows `storage` events). */
+async function setPref(page, key, value) {
+  await page.evaluate(
+    ([k, v]) => {
+      localStorage.setItem(k, v)
+      window.dispatchEvent(new StorageEvent('storage', { key: k, newValue: v, storageArea: localStorage }))
+    },
+    [key, value],
+  )
+}
 async function setTheme(page, theme) {
-  await page.evaluate((t) => {
-    localStorage.setItem('parley.theme', t)
-    window.__parley.store.getState().setTheme(t)
-  }, theme)
+  await setPref(page, 'parley.theme', theme)
   await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme)
+}
+async function setLang(page, lang) {
+  await setPref(page, 'parley.lang', lang)
+  await page.waitForFunction((l) => document.documentElement.lang === l, lang)
+}
+async function dismissToasts(page) {
+  for (const x of await page.locator('[data-testid=toast] .toast-x').all()) await x.click().catch(() => {})
 }
 async function shootBoth(page, name) {
   // toasts are transient: keep them out of the reference screenshots
-  await page.evaluate(() => window.__parley.store.getState().toasts.forEach((t) => window.__parley.store.getState().dismissToast(t.id)))
+  await dismissToasts(page)
   for (const theme of ['light', 'dark']) {
     await setTheme(page, theme)
     await sleep(150)
@@ -287,6 +321,66 @@ async function shootBoth(page, name) {
   }
   await setTheme(page, 'light')
 }
+
+// ---------- accessibility: axe-core, serious and critical, WCAG 2.x A/AA up to 2.2 ----------
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
+async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ path: axePath })
+  const found = await page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(0, 2).join(' ')}`) }))
+  }, AXE_TAGS)
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+}
+/** Screenshot and axe check of the current screen in both themes; returns the violations found. */
+async function auditScreen(page, name) {
+  await dismissToasts(page)
+  const problems = []
+  for (const theme of ['light', 'dark']) {
+    await setTheme(page, theme)
+    await sleep(120)
+    await page.screenshot({ path: join(shotDir, `${name}-${theme}.png`) })
+    for (const v of await axeViolations(page)) problems.push(`${name} (${theme}): ${v.id} [${v.impact}] ${v.help}\n      ${v.nodes.join('\n      ')}`)
+  }
+  await setTheme(page, 'light')
+  return problems
+}
+
+/** WCAG contrast ratio between an element's text colour and the first opaque background behind it. */
+async function contrastOf(locator) {
+  return locator.evaluate((el) => {
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number)
+    const lum = ([r, g, b]) => {
+      const f = (x) => ((x /= 255) <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4)
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b)
+    }
+    let bg = null
+    for (let n = el; n && !bg; n = n.parentElement) {
+      const c = rgb(getComputedStyle(n).backgroundColor)
+      if (c.length >= 3 && (c.length === 3 || c[3] > 0.99)) bg = c
+    }
+    const fg = rgb(getComputedStyle(el).color)
+    const [a, b] = [lum(fg), lum(bg ?? [255, 255, 255])].sort((x, y) => y - x)
+    return (a + 0.05) / (b + 0.05)
+  })
+}
+
+/** GET with a chosen Accept-Encoding, body left as sent (Node's fetch would decode it). */
+function rawGet(url, acceptEncoding) {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} }, (res) => {
+      const chunks = []
+      res.on('data', (c) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/** Two boxes overlap (touching edges do not count). */
+const overlaps = (a, b) => !!a && !!b && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
 
 // ---------- scenarios ----------
 const A = { name: `Alice ${stamp.slice(-4)}`, email: `alice.${stamp}@example.test` }
@@ -372,16 +466,22 @@ const scenarios = [
       // read state propagates to the other tab
       await pa2.locator('[data-testid=dialog]', { hasText: B.name }).getByTestId('unread-badge').waitFor({ state: 'detached' })
       // theme propagates
-      await pa.evaluate(() => {
-        localStorage.setItem('parley.theme', 'dark')
-        window.__parley.store.getState().setTheme('dark')
-      })
+      await pa.getByRole('button', { name: 'Switch theme' }).click() // light → dark, through the UI
+      await pa.waitForFunction(() => document.documentElement.dataset.theme === 'dark')
       await pa2.waitForFunction(() => document.documentElement.dataset.theme === 'dark')
       await setTheme(pa, 'light')
       await pa2.waitForFunction(() => document.documentElement.dataset.theme === 'light')
-      // sign-out in one tab signs the other out; sign-in in one signs the other in
+      // settings keeps only "Delete account", in its own card behind a confirmation; log out is in the menu
       await pa2.goto(`${BASE}/settings`)
-      await pa2.getByTestId('logout').click()
+      await pa2.getByRole('heading', { name: 'Active sessions' }).waitFor()
+      assert((await pa2.getByRole('button', { name: 'Log out' }).count()) === 0, 'no log out button among the settings cards')
+      const danger = pa2.locator('section.card', { has: pa2.getByRole('heading', { name: 'Delete account' }) })
+      assert((await danger.getByRole('button').count()) === 1, 'the delete-account card holds only its own button')
+      await danger.getByRole('button', { name: 'Delete account' }).click()
+      await danger.getByText('permanently deletes your account').waitFor() // the confirmation comes first
+      // sign-out in one tab signs the other out; sign-in in one signs the other in
+      await pa2.getByTestId('open-menu').click()
+      await pa2.getByRole('menu').getByRole('menuitem', { name: 'Log out' }).click()
       await pa2.getByRole('heading', { name: 'Sign in to Parley' }).waitFor()
       await pa.getByRole('heading', { name: 'Sign in to Parley' }).waitFor()
       await pa2.getByLabel('Email').fill(A.email)
@@ -426,27 +526,37 @@ const scenarios = [
     },
   ],
   [
-    'going offline (socket dropped) delivers what was sent meanwhile; failed sends retry without duplicates',
+    'offline: the banner says so; an uncached conversation says so and loads when back; failed sends go out by themselves, in order, once',
     async () => {
-      await openChat(pb, A.name)
+      await pb.goto(`${BASE}/`) // nothing cached: the conversation with Alice is loaded only when opened
+      await pb.locator('[data-testid=dialog]', { hasText: A.name }).waitFor()
       await waitOnline(pb)
       await pb.context().setOffline(true) // the app reacts to the browser's `offline` event by dropping the socket
-      await pb.getByTestId('conn-banner').waitFor()
+      const banner = pb.getByTestId('conn-banner')
+      await banner.filter({ hasText: 'You are offline' }).waitFor()
+      assert(!/Reconnecting/.test(await banner.innerText()), 'offline is not called reconnecting')
+      await pb.locator('[data-testid=dialog]', { hasText: A.name }).click()
+      await pb.getByTestId('conv-offline').waitFor() // not a blank pane
       for (const m of ['while you were away 1', 'while you were away 2', 'while you were away 3']) await send(pa, m)
       await expectBubble(pa, 'while you were away 3')
-      // Bob tries to send while offline: it fails and offers a retry
-      await send(pb, 'sent from offline')
-      await pb.getByTestId('retry').waitFor()
-      await sleep(1000)
+      // Bob sends twice while offline: both fail, in order
+      await send(pb, 'offline first')
+      await send(pb, 'offline second')
+      await until('both offline sends failed', async () => (await pb.locator('[data-testid=message][data-state=failed]').count()) === 2)
       assert((await bubble(pb, 'while you were away 1').count()) === 0, 'offline page did not get messages')
       await pb.context().setOffline(false)
       await waitOnline(pb)
+      await pb.getByTestId('conv-offline').waitFor({ state: 'detached' })
       for (const m of ['while you were away 1', 'while you were away 2', 'while you were away 3']) await expectBubble(pb, m)
-      await pb.getByTestId('retry').click()
-      await pb.locator('[data-testid=message][data-state=sent], [data-testid=message][data-state=read]').filter({ hasText: 'sent from offline' }).waitFor()
-      await expectBubble(pa, 'sent from offline')
-      await sleep(800)
-      assert((await bubble(pa, 'sent from offline').count()) === 1, 'retry delivered exactly once')
+      // no click on "Retry": the failed messages go out by themselves after reconnecting
+      for (const m of ['offline first', 'offline second']) {
+        await pb.locator('[data-testid=message][data-state=sent], [data-testid=message][data-state=read]').filter({ hasText: m }).waitFor()
+        await expectBubble(pa, m)
+      }
+      await send(pb, 'marker after the retries')
+      await expectBubble(pa, 'marker after the retries')
+      const seen = (await texts(pa)).filter((t) => t.startsWith('offline ') || t === 'marker after the retries')
+      assert(JSON.stringify(seen) === JSON.stringify(['offline first', 'offline second', 'marker after the retries']), `delivered once each, in order: ${JSON.stringify(seen)}`)
       assert((await bubble(pb, 'while you were away 2').count()) === 1, 'synced messages not duplicated')
     },
   ],
@@ -476,10 +586,10 @@ const scenarios = [
       await openChat(pa, B.name)
       await sleep(300)
       await shootBoth(pa, 'workspace-conversation')
-      await pa.evaluate(() => window.__parley.store.getState().setLang('ru'))
+      await setLang(pa, 'ru')
       await pa.getByText('в сети').first().waitFor()
       await pa.screenshot({ path: join(shotDir, 'workspace-conversation-ru-light.png') })
-      await pa.evaluate(() => window.__parley.store.getState().setLang('en'))
+      await setLang(pa, 'en')
       const fresh = await newPage()
       const t0 = Date.now()
       await fresh.goto(`${BASE}/signin`)
@@ -541,7 +651,7 @@ const scenarios = [
       await pb.getByTestId('jump-new').waitFor()
       await pb.getByTestId('jump-new').click()
       await pb.getByTestId('jump-new').waitFor({ state: 'detached' })
-      await bubble(pb, 'look down here').isVisible()
+      await until('the newest message scrolled into view', () => bubble(pb, 'look down here').isVisible(), 5000)
     },
   ],
   [
@@ -598,7 +708,23 @@ const scenarios = [
       await pa.goto(`${BASE}/settings`)
       await waitOnline(pa)
       await send(pb, 'ping while in settings')
-      await pa.getByTestId('toast').filter({ hasText: 'New message from' }).waitFor()
+      const toast = pa.getByTestId('toast').filter({ hasText: 'New message from' })
+      await toast.waitFor()
+      // it hides no header (nor its back button) and no composer
+      const tBox = await toast.boundingBox()
+      for (const el of await pa.locator('header, .composer').all()) assert(!overlaps(tBox, await el.boundingBox()), 'toast covers no header or composer')
+      // a click opens the conversation; once it is open the toast is gone
+      await toast.getByTestId('toast-open').click()
+      await pa.getByTestId('conv-name').filter({ hasText: B.name }).waitFor()
+      await toast.waitFor({ state: 'detached', timeout: 3000 })
+      await pa.goto(`${BASE}/settings`)
+      await waitOnline(pa)
+      await send(pb, 'ping again while in settings')
+      await toast.filter({ hasText: 'ping again' }).waitFor()
+      await pa.locator('[data-testid=dialog]', { hasText: B.name }).click() // opened another way: the toast goes too
+      await toast.waitFor({ state: 'detached', timeout: 3000 })
+      await pa.goto(`${BASE}/settings`)
+      await waitOnline(pa)
       // pretend the tab is hidden and record system notifications
       await pa.evaluate(() => {
         window.__shown = []
@@ -652,6 +778,139 @@ const scenarios = [
     },
   ],
   [
+    'sign-in errors: focus stays on the form; server errors in Russian; the language button is named by its text',
+    async () => {
+      const p = await newPage()
+      await p.goto(`${BASE}/signin`)
+      await p.getByLabel('Email').fill(A.email)
+      await p.getByLabel('Password', { exact: true }).fill('wrong-password-1')
+      await p.getByRole('button', { name: 'Sign in' }).click()
+      await p.getByText('Invalid password or email').waitFor()
+      const focused = await p.evaluate(() => ({ tag: document.activeElement?.tagName, type: document.activeElement?.getAttribute('type'), invalid: document.activeElement?.getAttribute('aria-invalid') }))
+      assert(focused.tag === 'INPUT' && focused.type === 'email' && focused.invalid === 'true', `focus on the first invalid field, got ${JSON.stringify(focused)}`)
+      // the language button: its accessible name is its visible text, in the language it offers
+      const langBtn = p.getByRole('button', { name: 'RU', exact: true })
+      assert((await langBtn.innerText()).trim() === 'RU', 'visible text RU')
+      assert((await langBtn.getAttribute('lang')) === 'ru', 'lang="ru" on the RU button')
+      await langBtn.click()
+      await p.getByRole('button', { name: 'EN', exact: true }).waitFor()
+      assert((await p.getByRole('button', { name: 'EN', exact: true }).getAttribute('lang')) === 'en', 'lang="en" on the EN button')
+      await p.getByRole('button', { name: 'Войти' }).click()
+      await p.getByText('Неверный пароль или адрес почты').waitFor()
+      assert((await p.getByText('Invalid password or email').count()) === 0, 'no English server text in the Russian UI')
+      assert(await p.evaluate(() => document.activeElement?.tagName === 'INPUT'), 'focus still in the form after the second failure')
+      await p.context().close()
+    },
+  ],
+  [
+    'static assets: Brotli and gzip precompressed with immutable caching and Vary; no window.__parley in the production bundle',
+    async () => {
+      const html = (await rawGet(`${BASE}/`)).body.toString()
+      const assets = [...html.matchAll(/\/assets\/[\w.-]+\.(?:js|css)/g)].map((m) => m[0])
+      assert(assets.some((a) => a.endsWith('.js')) && assets.some((a) => a.endsWith('.css')), `index.html links the bundle: ${assets}`)
+      for (const a of assets) {
+        const plain = await rawGet(`${BASE}${a}`)
+        assert(plain.status === 200 && !plain.headers['content-encoding'], `${a}: identity without Content-Encoding`)
+        assert(/accept-encoding/i.test(plain.headers.vary ?? ''), `${a}: identity response has Vary: Accept-Encoding (got ${plain.headers.vary})`)
+        for (const [accept, coding, decode] of [
+          ['br, gzip', 'br', brotliDecompressSync],
+          ['gzip, deflate, br, zstd', 'br', brotliDecompressSync], // Chromium's order: Brotli still wins
+          ['gzip, deflate', 'gzip', gunzipSync],
+          ['gzip, br;q=0', 'gzip', gunzipSync],
+        ]) {
+          const r = await rawGet(`${BASE}${a}`, accept)
+          assert(r.status === 200 && r.headers['content-encoding'] === coding, `${a} with ${accept}: Content-Encoding ${coding} (got ${r.headers['content-encoding']})`)
+          assert(/accept-encoding/i.test(r.headers.vary ?? ''), `${a} (${coding}): Vary: Accept-Encoding`)
+          assert(/immutable/.test(r.headers['cache-control'] ?? '') && /max-age=31536000/.test(r.headers['cache-control']), `${a} (${coding}): immutable caching kept (${r.headers['cache-control']})`)
+          assert(r.body.length < plain.body.length * 0.6, `${a} (${coding}): smaller (${r.body.length} vs ${plain.body.length})`)
+          assert(decode(r.body).equals(plain.body), `${a} (${coding}): decodes to the same bytes`)
+        }
+        if (a.endsWith('.js')) assert(!plain.body.toString().includes('__parley'), `${a}: the production bundle does not contain __parley`)
+        if (a.endsWith('.js')) log(`  ${a}: ${plain.body.length} B, br ${(await rawGet(`${BASE}${a}`, 'br')).body.length} B, gzip ${(await rawGet(`${BASE}${a}`, 'gzip')).body.length} B`)
+      }
+      assert(!(await pa.evaluate(() => '__parley' in window)), 'no window.__parley in the running app')
+    },
+  ],
+  [
+    'with email confirmation off, sign-up signs in; deep links: a stranger by name, a missing id, your own id',
+    async () => {
+      const srv = await noConfirmServer
+      const X = { name: `Xena ${stamp.slice(-4)}`, email: `xena.${stamp}@example.test` }
+      const Y = { name: `Yuri ${stamp.slice(-4)}`, email: `yuri.${stamp}@example.test` }
+      const signUpDirect = async (p, who) => {
+        await p.goto(`${srv.url}/signup`)
+        await p.getByLabel('Name').fill(who.name)
+        await p.getByLabel('Email').fill(who.email)
+        await p.getByText('Email is available').waitFor()
+        await p.getByLabel('Password', { exact: true }).fill(password)
+        await p.getByRole('button', { name: 'Create account' }).click()
+        await p.locator('#people-search').waitFor() // signed in, no "Check your email"
+        assert((await p.getByRole('heading', { name: 'Check your email' }).count()) === 0, 'no confirmation page')
+        return p.evaluate(() => JSON.parse(localStorage.getItem('parley.auth')).userID)
+      }
+      const px = await newPage()
+      const py = await newPage()
+      const xId = await signUpDirect(px, X)
+      const yId = await signUpDirect(py, Y)
+      await py.context().close()
+      // someone with no shared history: the name comes from the server, not "?"
+      await px.goto(`${srv.url}/c/${yId}`)
+      await px.getByTestId('conv-name').filter({ hasText: Y.name }).waitFor()
+      await px.getByTestId('composer').waitFor()
+      // an id nobody has: "not found", no composer
+      await px.goto(`${srv.url}/c/987654321`)
+      await px.getByTestId('peer-unavailable').getByText('User not found').waitFor()
+      assert((await px.getByTestId('composer').count()) === 0, 'no composer for a missing user')
+      // your own id: refused, no composer
+      await px.goto(`${srv.url}/c/${xId}`)
+      await px.getByTestId('peer-unavailable').getByText('your own account').waitFor()
+      assert((await px.getByTestId('composer').count()) === 0, 'no composer for yourself')
+      await px.context().close()
+    },
+  ],
+  [
+    'every screen passes axe (serious/critical, WCAG 2.2 AA) in light and dark, desktop and phone; screenshots of each; contrast of avatars and the selected row',
+    async () => {
+      const problems = []
+      for (const mobile of [false, true]) {
+        const v = mobile ? 'phone' : 'desktop'
+        const p = await newPage({ mobile })
+        await p.goto(`${BASE}/signin`)
+        await p.getByLabel('Email').waitFor()
+        problems.push(...(await auditScreen(p, `${v}-sign-in`)))
+        await p.goto(`${BASE}/signup`)
+        await p.getByLabel('Name').waitFor()
+        problems.push(...(await auditScreen(p, `${v}-sign-up`)))
+        await signIn(p, A.email)
+        await p.locator('[data-testid=dialog]', { hasText: B.name }).waitFor()
+        problems.push(...(await auditScreen(p, `${v}-workspace`)))
+        await openChat(p, B.name)
+        await p.getByTestId('message').first().waitFor()
+        problems.push(...(await auditScreen(p, `${v}-conversation`)))
+        if (!mobile) {
+          for (const theme of ['light', 'dark']) {
+            await setTheme(p, theme)
+            const row = p.locator('[data-testid=dialog].active')
+            for (const part of ['.dialog-time', '.dialog-last', '.dialog-name']) {
+              const c = await contrastOf(row.locator(part))
+              assert(c >= 4.5, `selected row ${part} contrast ${c.toFixed(2)} (${theme})`)
+            }
+            for (const av of await p.locator('.avatar').all()) {
+              const c = await contrastOf(av)
+              assert(c >= 4.5, `avatar initials contrast ${c.toFixed(2)} (${theme})`)
+            }
+          }
+          await setTheme(p, 'light')
+        }
+        await p.goto(`${BASE}/settings`)
+        await p.getByRole('heading', { name: 'Active sessions' }).waitFor()
+        problems.push(...(await auditScreen(p, `${v}-settings`)))
+        await p.context().close()
+      }
+      assert(problems.length === 0, `axe found:\n    ${problems.join('\n    ')}`)
+    },
+  ],
+  [
     'mobile viewport (390x844): one pane at a time',
     async () => {
       const m = await newPage({ mobile: true })
@@ -664,6 +923,22 @@ const scenarios = [
       assert(!(await m.locator('#people-search').isVisible()), 'list hidden while conversation open')
       await send(m, 'from my phone')
       await expectBubble(pa, 'from my phone')
+      // offline on a phone: the conversation pane says so (the sidebar with the list is hidden)
+      await m.context().setOffline(true)
+      await m.getByTestId('conn-banner').filter({ hasText: 'You are offline' }).waitFor()
+      assert(await m.getByTestId('conn-banner').isVisible(), 'offline banner visible on a phone')
+      await m.context().setOffline(false)
+      await m.getByTestId('conn-banner').waitFor({ state: 'detached', timeout: 20000 })
+      // a new-message toast on a phone leaves the header and its back button alone
+      await m.goto(`${BASE}/settings`)
+      await waitOnline(m)
+      await send(pa, 'toast on the phone')
+      const toast = m.getByTestId('toast').filter({ hasText: 'toast on the phone' })
+      await toast.waitFor()
+      assert(!overlaps(await toast.boundingBox(), await m.locator('header').first().boundingBox()), 'phone toast clear of the header')
+      await toast.getByTestId('toast-open').click()
+      await m.getByTestId('conv-name').filter({ hasText: A.name }).waitFor()
+      await toast.waitFor({ state: 'detached', timeout: 3000 })
       await shootBoth(m, 'mobile-conversation')
       await m.getByRole('button', { name: 'Back' }).click()
       await m.locator('#people-search').waitFor()
@@ -685,12 +960,15 @@ scenarios.push(
 // ---------- main ----------
 let passed = 0
 let failed = 0
-let smtp, server
+let smtp, server, second, noConfirmServer
 try {
   smtp = await startSmtp()
   log(`SMTP sink on :${smtp.port}`)
   server = await startServer(smtp.port)
   BASE = server.url
+  // a second server without email confirmation, started now so it is up when its scenario runs
+  noConfirmServer = startServer(smtp.port, { label: 'server-noconfirm', sharedServices: true, extraArgs: ['--parley.auth.require-email-confirmation=false'] })
+  noConfirmServer.then((s) => (second = s)).catch(() => {})
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -698,15 +976,18 @@ try {
   })
   let broken = false
   for (const [i, [name, fn]] of scenarios.entries()) {
-    if (ONLY && i > 0 && !name.includes(ONLY)) continue // the first scenario creates the users
+    if (ONLY && i > 0 && !ONLY.split('|').some((o) => name.includes(o))) continue // the first scenario creates the users
     if (broken) {
       log(`SKIP (earlier setup failed) ${name}`)
       failed++
       continue
     }
     const t0 = Date.now()
+    const errorsBefore = pageErrors.length
     try {
       await fn()
+      const fresh = [...new Set(pageErrors.slice(errorsBefore))]
+      if (fresh.length) throw new Error(`uncaught errors in the page:\n  ${fresh.slice(0, 8).join('\n  ')}`)
       passed++
       log(`PASS ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)`)
     } catch (e) {
@@ -722,9 +1003,11 @@ try {
   failed++
   log(`setup failed: ${e.stack || e.message}`)
 } finally {
-  if (consoleErrors.length) log(`browser console errors:\n  ${[...new Set(consoleErrors)].slice(0, 15).join('\n  ')}`)
+  if (pageErrors.length) log(`browser errors (each failed its scenario):\n  ${[...new Set(pageErrors)].slice(0, 15).join('\n  ')}`)
   await browser?.close().catch(() => {})
   await server?.stop().catch(() => {})
+  await second?.stop().catch(() => {})
+  if (second?.dataDir && !KEEP) rmSync(second.dataDir, { recursive: true, force: true })
   await smtp?.stop().catch(() => {})
   if (server?.dataDir && !KEEP) rmSync(server.dataDir, { recursive: true, force: true })
 }

@@ -1,5 +1,9 @@
+import { useEffect, useState } from 'react'
 import { useT } from './i18n'
 import { useStore } from './store'
+
+/** A blip shorter than this (a reconnect on a flaky network) shows no banner: it would only make the page jump. */
+const RECONNECT_GRACE_MS = 1500
 
 /**
  * Connection state for the whole workspace (above both panes, so a phone showing only the
@@ -10,7 +14,15 @@ export function ConnBanner() {
   const t = useT()
   const conn = useStore((s) => s.conn)
   const network = useStore((s) => s.network)
-  if (network && (conn === 'online' || conn === 'idle')) return null
+  const down = conn !== 'online' && conn !== 'idle'
+  const [late, setLate] = useState(false)
+  useEffect(() => {
+    setLate(false)
+    if (!down) return
+    const timer = setTimeout(() => setLate(true), RECONNECT_GRACE_MS)
+    return () => clearTimeout(timer)
+  }, [down])
+  if (network && !(down && late)) return null
   const offline = !network
   return (
     <div className={`conn-banner ${offline ? 'conn-offline' : `conn-${conn}`}`} role="status" data-testid="conn-banner">

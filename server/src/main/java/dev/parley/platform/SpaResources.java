@@ -2,8 +2,13 @@ package dev.parley.platform;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.context.annotation.Configuration;
@@ -15,8 +20,10 @@ import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.resource.AbstractResourceResolver;
 import org.springframework.web.servlet.resource.EncodedResourceResolver;
 import org.springframework.web.servlet.resource.PathResourceResolver;
+import org.springframework.web.servlet.resource.ResourceResolverChain;
 
 /**
  * Serves the built web client (classpath {@code static/}, produced by the web module) at {@code /}.
@@ -36,6 +43,7 @@ public class SpaResources implements WebMvcConfigurer {
                 .addResourceLocations("classpath:/static/assets/")
                 .setCacheControl(CacheControl.maxAge(Duration.ofDays(365)).cachePublic().immutable())
                 .resourceChain(true)
+                .addResolver(new ServerPreferredEncoding())
                 .addResolver(new EncodedResourceResolver())
                 .addResolver(new PathResourceResolver());
         registry.addResourceHandler("/**")
@@ -58,6 +66,43 @@ public class SpaResources implements WebMvcConfigurer {
                 return true;
             }
         }).addPathPatterns("/assets/**");
+    }
+
+    /**
+     * EncodedResourceResolver takes the first coding in the client's order, and the cache in
+     * front of it keys on the sorted set: Chromium's "gzip, deflate, br, zstd" would get gzip and
+     * then be served to every "br, gzip" client too. Present the accepted codings in the server's
+     * order of preference (Brotli first) so the choice depends only on what the client accepts.
+     */
+    private static final class ServerPreferredEncoding extends AbstractResourceResolver {
+        private static final List<String> PREFERRED = List.of("br", "gzip");
+
+        @Override
+        protected Resource resolveResourceInternal(HttpServletRequest request, String requestPath,
+                                                   List<? extends Resource> locations, ResourceResolverChain chain) {
+            if (request == null || request.getHeader(HttpHeaders.ACCEPT_ENCODING) == null) {
+                return chain.resolveResource(request, requestPath, locations);
+            }
+            List<String> accepted = Arrays.stream(request.getHeader(HttpHeaders.ACCEPT_ENCODING).split(","))
+                    .map(String::trim)
+                    .filter(token -> !token.replace(" ", "").matches(".*;q=0(\\.0*)?$")) // q=0 means "not this one"
+                    .map(token -> token.split(";")[0].trim().toLowerCase(Locale.ROOT))
+                    .toList();
+            String ordered = PREFERRED.stream().filter(accepted::contains).collect(Collectors.joining(", "));
+            HttpServletRequest normalized = new HttpServletRequestWrapper(request) {
+                @Override
+                public String getHeader(String name) {
+                    return HttpHeaders.ACCEPT_ENCODING.equalsIgnoreCase(name) ? ordered : super.getHeader(name);
+                }
+            };
+            return chain.resolveResource(normalized, requestPath, locations);
+        }
+
+        @Override
+        protected String resolveUrlPathInternal(String resourceUrlPath, List<? extends Resource> locations,
+                                                ResourceResolverChain chain) {
+            return chain.resolveUrlPath(resourceUrlPath, locations);
+        }
     }
 
     private static final class SpaFallbackResolver extends PathResourceResolver {
