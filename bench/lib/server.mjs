@@ -47,7 +47,7 @@ process.on('exit', killAll);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { killAll(); process.exit(130); });
 
 export async function startServer({ jar, db, prefix, createDb = true, name = 'node', jvmArgs = [], extraArgs = [], logDir }) {
-  const port = await freePort(); const socketPort = await freePort();
+  const port = await freePort(); const socketPort = await freePort(); const managementPort = await freePort();
   if (createDb) {
     execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-qc', `drop database if exists ${db}`], { stdio: 'ignore' });
     execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-qc', `create database ${db}`], { stdio: 'ignore' });
@@ -61,6 +61,8 @@ export async function startServer({ jar, db, prefix, createDb = true, name = 'no
     '--spring.data.redis.url=redis://127.0.0.1:6379', `--parley.redis.key-prefix=${prefix}`,
     '--parley.auth.require-email-confirmation=false', '--parley.rate-limit.enabled=false',
     `--server.port=${port}`, `--parley.socket.port=${socketPort}`,
+    // metrics live on the management port (127.0.0.1) since they left the main port
+    `--management.server.port=${managementPort}`,
     `--parley.public-url=http://127.0.0.1:${port}`, ...extraArgs,
   ];
   const proc = spawn(JAVA, args, { stdio: ['ignore', out, out], detached: false });
@@ -71,7 +73,7 @@ export async function startServer({ jar, db, prefix, createDb = true, name = 'no
   // socket listener may come up a moment later
   let socketUp = true;
   try { await waitTcp('127.0.0.1', socketPort, 15000); } catch { socketUp = false; console.warn(`warning: socket port ${socketPort} not listening (no realtime gateway in this build?)`); }
-  const node = { name, pid: proc.pid, proc, url, socketUrl: `http://127.0.0.1:${socketPort}`, port, socketPort, db, prefix, logFile, startupMs: Date.now() - t0, socketUp };
+  const node = { name, pid: proc.pid, proc, url, socketUrl: `http://127.0.0.1:${socketPort}`, managementUrl: `http://127.0.0.1:${managementPort}`, port, socketPort, db, prefix, logFile, startupMs: Date.now() - t0, socketUp };
   node.stop = () => stopProc(proc);
   return node;
 }
@@ -133,7 +135,7 @@ export function heapInfo(pid, { gc = false } = {}) {
   } catch (e) { return { error: String(e.message).slice(0, 200) }; }
 }
 
-/** Sum of jvm_memory_used_bytes by area from /actuator/prometheus (if exposed). */
+/** Sum of jvm_memory_used_bytes by area from /actuator/prometheus on the management port (if exposed). */
 export async function promMemory(url) {
   try {
     const t = await fetch(`${url}/actuator/prometheus`, { signal: AbortSignal.timeout(5000) }).then((r) => (r.ok ? r.text() : ''));

@@ -40,7 +40,7 @@ export async function run(ctx) {
   const measureNode = async (node) => {
     const heap = node.pid ? heapInfo(node.pid, { gc: true }) : {};
     return { rssMiB: node.pid ? round(rssKiB(node.pid) / 1024, 1) : null, heapUsedMiB: heap.usedMiB ?? null, heapRaw: heap.raw ?? heap.error,
-      prom: await promMemory(node.url), threads: node.pid ? threadCount(node.pid) : null, fds: node.pid ? fdCount(node.pid) : null };
+      prom: await promMemory(node.managementUrl ?? node.url), threads: node.pid ? threadCount(node.pid) : null, fds: node.pid ? fdCount(node.pid) : null };
   };
   const sum = (rows, k) => (rows.every((r) => r[k] != null) ? round(rows.reduce((a, r) => a + r[k], 0), 1) : null);
   const measure = async (sockets) => {
