@@ -47,14 +47,15 @@ public class AuthService {
      */
     public TokenPair login(String email, String password, String os, String browser, String ip, String ipKey) {
         long checkedAt = clock.millis();
-        String canonical = Validate.canonicalEmail(email).orElse(null); // not a plain mailbox: no account has it
+        // not a plain mailbox: only an account stored before that rule can have it
+        String canonical = Validate.canonicalEmail(email).orElseGet(() -> Validate.legacyEmailLookup(email));
         User user = canonical == null ? null : users.findActiveByEmail(canonical).orElse(null);
         String account = user != null ? "user:" + user.id()
                 : "email:" + Tokens.sha256((canonical != null ? canonical : email).toLowerCase(Locale.ROOT));
-        throttle.check(account, ipKey);
+        throttle.admit(account, ipKey);
         boolean ok = password.length() <= Validate.PASSWORD_MAX && users.passwordMatches(user, password);
         if (!ok) {
-            throttle.failed(account, ipKey);
+            throttle.failed(account);
             throw ApiException.unauthorized(INVALID_CREDENTIALS);
         }
         throttle.succeeded(account, ipKey);

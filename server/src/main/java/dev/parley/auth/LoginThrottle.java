@@ -8,13 +8,17 @@ import dev.parley.platform.ApiException;
 import dev.parley.ratelimit.RateLimiter;
 
 /**
- * Failed-login limits that a stranger cannot turn against the owner: only failures count, a
- * success clears them, and they are kept per account <em>and</em> address
- * ({@code login-account}), so guessing from one address does not block the owner at another.
- * A looser per-account ceiling over all addresses ({@code login-account-total}) bounds
- * distributed guessing. Accounts are keyed by user id after the lookup, so case variants of an
- * email share one budget; an unknown email is keyed by its canonical form and throttled the same
- * way (the answers do not reveal which emails exist).
+ * Failed-login limits that a stranger cannot turn against the owner. Every attempt is counted per
+ * account <em>and</em> address ({@code login-account}) atomically before the password is checked,
+ * so parallel guesses cannot slip past the limit, and a success clears that address's count: in
+ * effect only failures stay counted, and guessing from one address does not block the owner at
+ * another. A looser per-account ceiling over all addresses ({@code login-account-total}) counts
+ * failures and bounds distributed guessing; it is consulted only for an address that already tried
+ * this account in the window, so the owner's first attempt from a clean address always gets its
+ * password checked (an attacker gains at most one guess per fresh address, which {@code login-ip}
+ * bounds). Accounts are keyed by user id after the lookup, so case variants of an email share one
+ * budget; an unknown email is keyed by its canonical form and throttled the same way (the answers
+ * do not reveal which emails exist).
  */
 @Component
 class LoginThrottle {
@@ -27,19 +31,22 @@ class LoginThrottle {
         this.limiter = limiter;
     }
 
-    /** 429 with Retry-After when this account is locked for this address (or everywhere). */
-    void check(String account, String address) {
-        Duration a = limiter.blocked(PER_ADDRESS, account + "|" + address);
-        Duration b = limiter.blocked(PER_ACCOUNT, account);
-        Duration wait = a == null ? b : b == null ? a : (a.compareTo(b) > 0 ? a : b);
-        if (wait != null) throw ApiException.tooManyRequests(wait);
+    /** Counts this attempt; 429 with Retry-After when this account is locked for this address. */
+    void admit(String account, String address) {
+        var attempt = limiter.attempt(PER_ADDRESS, account + "|" + address);
+        if (attempt.wait() != null) throw ApiException.tooManyRequests(attempt.wait());
+        if (attempt.count() > 1) {
+            Duration total = limiter.blocked(PER_ACCOUNT, account);
+            if (total != null) throw ApiException.tooManyRequests(total);
+        }
     }
 
-    void failed(String account, String address) {
-        limiter.countFailure(PER_ADDRESS, account + "|" + address);
+    /** The attempt admitted by {@link #admit} failed (it stays counted for its address). */
+    void failed(String account) {
         limiter.countFailure(PER_ACCOUNT, account);
     }
 
+    /** A success clears what failed before it, here and account-wide. */
     void succeeded(String account, String address) {
         limiter.clear(PER_ADDRESS, account + "|" + address);
         limiter.clear(PER_ACCOUNT, account);

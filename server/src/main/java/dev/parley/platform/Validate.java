@@ -105,6 +105,22 @@ public final class Validate {
         return Optional.of(local + "@" + domain.toLowerCase(Locale.ROOT));
     }
 
+    /**
+     * For sign-in only: an address stored before the single-mailbox rule (anything with an {@code @}
+     * and no whitespace or control characters, as registration accepted then), so such accounts
+     * can still sign in and change their address. Never used to send mail. Null when not even that.
+     */
+    public static String legacyEmailLookup(String value) {
+        if (value == null) return null;
+        String v = value.strip();
+        if (v.isEmpty() || v.length() > EMAIL_MAX || v.indexOf('@') < 0) return null;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (Character.isWhitespace(c) || Character.isISOControl(c)) return null;
+        }
+        return v;
+    }
+
     public static String password(String value, String field) {
         String v = required(value, field);
         if (v.length() < PASSWORD_MIN || v.length() > PASSWORD_MAX) {

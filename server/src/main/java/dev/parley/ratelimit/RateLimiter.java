@@ -41,6 +41,16 @@ public class RateLimiter {
             return ttl
             """, Long.class);
 
+    /** Counts one hit and returns {count in the window, milliseconds until it resets}. */
+    @SuppressWarnings("rawtypes")
+    private static final RedisScript<List> COUNT = RedisScript.of("""
+            local n = redis.call('INCR', KEYS[1])
+            if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+            local ttl = redis.call('PTTL', KEYS[1])
+            if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2]) end
+            return {n, ttl}
+            """, List.class);
+
     private final StringRedisTemplate redis;
     private final RedisKeys keys;
     private final boolean enabled;
@@ -81,6 +91,22 @@ public class RateLimiter {
     public Duration blocked(String rule, String subject) {
         if (!enabled) return null;
         return run(PEEK, rule, rule(rule), subject);
+    }
+
+    /**
+     * One attempt counted atomically before it is made: {@code count} includes it, {@code wait} is
+     * non-null when it is over the limit. Unlike a peek, parallel attempts cannot all slip through.
+     */
+    public record Attempt(long count, Duration wait) {}
+
+    public Attempt attempt(String rule, String subject) {
+        if (!enabled) return new Attempt(1, null);
+        RateLimitRule r = rule(rule);
+        List<?> res = redis.execute(COUNT, List.of(keys.of("rl:" + rule, subject)),
+                Integer.toString(r.limit()), Long.toString(r.window().toMillis()));
+        long n = ((Number) res.get(0)).longValue();
+        long ttl = ((Number) res.get(1)).longValue();
+        return new Attempt(n, n > r.limit() ? Duration.ofMillis(Math.max(1, ttl)) : null);
     }
 
     /** Counts one failure on {@code rule} for {@code subject}. */

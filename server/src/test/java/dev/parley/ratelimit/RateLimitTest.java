@@ -140,19 +140,47 @@ class RateLimitTest extends LowLimitsIntegrationTest {
     @Test
     void failuresFromManyAddressesHitTheAccountWideCeiling() {
         String victim = register("ceiling");
-        for (int i = 0; i < 6; i++) assertThat(login(newAddress(), victim, "spray " + i).status()).isEqualTo(401);
-        var locked = login(newAddress(), victim, PASSWORD);
+        List<String> sprayers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            sprayers.add(newAddress());
+            assertThat(login(sprayers.get(i), victim, "spray " + i).status()).isEqualTo(401);
+        }
+        // an address that already tried this account is refused once the account-wide ceiling is reached
+        var locked = login(sprayers.get(0), victim, PASSWORD);
         assertThat(locked.status()).isEqualTo(429);
         assertThat(locked.header("Retry-After")).isNotNull();
+        // the owner's first attempt from a clean address still gets its password checked: strangers
+        // cannot lock the owner out with the ceiling
+        assertThat(login(newAddress(), victim, PASSWORD).status()).isEqualTo(200);
 
         // an unknown email is answered the same way all along (no enumeration)
         String ghost = email("ghost");
+        List<String> ghostSprayers = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            var r = login(newAddress(), ghost, "spray " + i);
+            ghostSprayers.add(newAddress());
+            var r = login(ghostSprayers.get(i), ghost, "spray " + i);
             assertThat(r.status()).isEqualTo(401);
             assertThat(r.message()).isEqualTo("Invalid password or email");
         }
-        assertThat(login(newAddress(), ghost, PASSWORD).status()).isEqualTo(429);
+        assertThat(login(ghostSprayers.get(0), ghost, PASSWORD).status()).isEqualTo(429);
+    }
+
+    /** Every attempt is counted before the password check, so parallel guesses cannot slip past the limit. */
+    @Test
+    void parallelGuessesFromOneAddressAreCountedBeforeThePasswordCheck() throws Exception {
+        String victim = register("parallel");
+        String attacker = newAddress();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var answers = new ArrayList<java.util.concurrent.Future<Integer>>();
+            for (int i = 0; i < 12; i++) {
+                int n = i;
+                answers.add(pool.submit(() -> login(attacker, victim, "parallel guess " + n).status()));
+            }
+            long checked = 0;
+            for (var a : answers) if (a.get() == 401) checked++;
+            // login-account allows 3 per address here; login-ip (5) answers 429 too, never more guesses
+            assertThat(checked).isLessThanOrEqualTo(3);
+        }
     }
 
     @Test

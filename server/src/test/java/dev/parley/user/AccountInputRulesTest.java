@@ -3,6 +3,8 @@ package dev.parley.user;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import dev.parley.support.ApiClient;
 import dev.parley.support.IntegrationTest;
@@ -34,6 +36,22 @@ class AccountInputRulesTest extends IntegrationTest {
         for (String mailbox : new String[] {"a@x.test", "b@x.test", "b@y.test", "victim@corp.test", "me@evil.test"}) {
             assertThat(api.post("/api/user/check-email", Map.of("email", mailbox)).status()).as(mailbox).isEqualTo(200);
         }
+    }
+
+    @Autowired
+    JdbcClient jdbc;
+
+    /** An address stored before the single-mailbox rule still signs in (and can then be changed). */
+    @Test
+    void anAccountWithAnAddressFromBeforeTheRuleCanStillSignIn() {
+        TestUser u = signUp("Legacy");
+        String legacy = "legacy_" + u.id() + "@under_score.test"; // '_' in the domain: refused today
+        jdbc.sql("UPDATE users SET email = :e WHERE id = :id").param("e", legacy).param("id", u.id()).update();
+        var login = api.post("/api/auth/login", Map.of("email", legacy.toUpperCase(), "password", PASSWORD,
+                "os", "Linux", "browser", "Firefox"));
+        assertThat(login.status()).as(login.body().toString()).isEqualTo(200);
+        assertThat(api.post("/api/auth/login", Map.of("email", legacy, "password", "wrong password",
+                "os", "Linux", "browser", "Firefox")).status()).isEqualTo(401);
     }
 
     @Test
