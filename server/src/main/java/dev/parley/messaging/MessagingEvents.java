@@ -13,6 +13,13 @@ public final class MessagingEvents {
      */
     public record MessageSent(MessageView message, boolean dialogCreated, String senderName, String receiverName) {}
 
+    /**
+     * A send was repeated with a known clientMessageID: the original's first announcement may have
+     * been lost (its node died right after the commit, the ack failed). Announced as a hint to sync,
+     * never as a second {@code user:new_message}: a core client counts every one of those.
+     */
+    public record MessageRepeated(MessageView message) {}
+
     public record MessageUpdated(MessageView message) {}
 
     public record MessageDeleted(long messageID, long senderID, long receiverID, boolean dialogRemoved) {}

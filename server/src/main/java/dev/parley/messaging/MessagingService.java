@@ -18,6 +18,7 @@ import org.springframework.stereotype.Service;
 import dev.parley.messaging.MessagingEvents.DialogRead;
 import dev.parley.messaging.MessagingEvents.MessageDeleted;
 import dev.parley.messaging.MessagingEvents.MessageRead;
+import dev.parley.messaging.MessagingEvents.MessageRepeated;
 import dev.parley.messaging.MessagingEvents.MessageSent;
 import dev.parley.messaging.MessagingEvents.MessageUpdated;
 import dev.parley.platform.ApiException;
@@ -60,7 +61,7 @@ public class MessagingService {
         this.presence = presence;
     }
 
-    /** Result of a send; {@code duplicate} when the clientMessageID was seen before (the original is announced again). */
+    /** Result of a send; {@code duplicate} when the clientMessageID was seen before (the participants are told to sync from just before it). */
     public record SendResult(MessageView message, boolean duplicate) {}
 
     public SendResult send(long sender, long receiver, String text, String clientMessageId) {
@@ -103,9 +104,9 @@ public class MessagingService {
                 var original = repo.findByClientId(sender, cmid);
                 if (original.isPresent()) {
                     // A repeat: the first attempt may have been stored without its event ever leaving
-                    // (node killed right after the commit, a failed ack). Announce it again; clients
-                    // dedupe by messageID, so this is never a second message to anyone.
-                    events.publishEvent(new MessageSent(original.get(), false, null, null));
+                    // (node killed right after the commit, a failed ack). The participants are told to
+                    // sync from just before it (see MessageRepeated), never sent a second copy.
+                    events.publishEvent(new MessageRepeated(original.get()));
                     return new SendResult(original.get(), true);
                 }
             }

@@ -11,6 +11,7 @@ import dev.parley.messaging.DialogView;
 import dev.parley.messaging.MessagingEvents.DialogRead;
 import dev.parley.messaging.MessagingEvents.MessageDeleted;
 import dev.parley.messaging.MessagingEvents.MessageRead;
+import dev.parley.messaging.MessagingEvents.MessageRepeated;
 import dev.parley.messaging.MessagingEvents.MessageSent;
 import dev.parley.messaging.MessagingEvents.MessageUpdated;
 import dev.parley.messaging.MessagingService;
@@ -68,6 +69,17 @@ class DomainEventRelay {
                         m.createdAt(), 0, DialogView.status(online.contains(r)))));
             }
         }
+    }
+
+    /**
+     * A repeated send: both participants' clients sync from just before the original and dedupe by
+     * id, so a first announcement that was lost is made good; core clients ignore the event (a
+     * second {@code user:new_message} would count as a second unread message there).
+     */
+    @EventListener
+    void on(MessageRepeated e) {
+        var m = e.message();
+        bus.deliver(both(m.senderID(), m.receiverID()), DeliveryRecovery.EVENT, "{\"after\":" + (m.messageID() - 1) + "}");
     }
 
     @EventListener
