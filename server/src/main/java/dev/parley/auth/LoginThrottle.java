@@ -34,7 +34,7 @@ class LoginThrottle {
     /** Counts this attempt; 429 with Retry-After when this account is locked for this address. */
     void admit(String account, String address) {
         var attempt = limiter.attempt(PER_ADDRESS, account + "|" + address);
-        if (attempt.wait() != null) throw ApiException.tooManyRequests(attempt.wait());
+        if (attempt.retryAfter() != null) throw ApiException.tooManyRequests(attempt.retryAfter());
         if (attempt.count() > 1) {
             Duration total = limiter.blocked(PER_ACCOUNT, account);
             if (total != null) throw ApiException.tooManyRequests(total);

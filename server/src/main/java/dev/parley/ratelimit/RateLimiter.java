@@ -94,10 +94,10 @@ public class RateLimiter {
     }
 
     /**
-     * One attempt counted atomically before it is made: {@code count} includes it, {@code wait} is
-     * non-null when it is over the limit. Unlike a peek, parallel attempts cannot all slip through.
+     * One attempt counted atomically before it is made: {@code count} includes it, {@code retryAfter} is
+     * non-null (the time to wait) when it is over the limit. Unlike a peek, parallel attempts cannot all slip through.
      */
-    public record Attempt(long count, Duration wait) {}
+    public record Attempt(long count, Duration retryAfter) {}
 
     public Attempt attempt(String rule, String subject) {
         if (!enabled) return new Attempt(1, null);
