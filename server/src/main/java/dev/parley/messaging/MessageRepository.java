@@ -64,7 +64,7 @@ class MessageRepository {
                     SELECT a.*, row_number() OVER (PARTITION BY a.conv ORDER BY a.id) AS nth FROM active a
                     WHERE a.cmid IS NULL OR (a.cmid_rank = 1 AND NOT EXISTS (
                         SELECT 1 FROM messages m WHERE m.sender_id = a.sender AND m.client_message_id = a.cmid))
-                ), base AS (
+                ), base AS MATERIALIZED ( -- once per dialog, not once per message
                     SELECT d.conv, """ + LAST_POS.formatted("d.conv") + """
                      AS last_pos FROM (SELECT DISTINCT conv FROM kept) d
                 ), ins AS (
