@@ -2,6 +2,9 @@
 \set p random(1, 50)
 \set s 2 * :p - 1
 \set r 2 * :p
+-- the send-order lock, as every server send transaction takes it (positions need it: V3__history_positions.sql)
+BEGIN;
+SELECT pg_advisory_xact_lock(88379461756281);
 WITH k AS (
     SELECT gen_random_uuid() AS cmid
 ), rcv AS (
@@ -24,12 +27,13 @@ WITH k AS (
     UNION ALL
     SELECT id, true FROM created
 ), mid AS (
-    SELECT nextval('messages_id_seq') AS id FROM conv, rcv WHERE NOT EXISTS (SELECT 1 FROM dup)
+    SELECT nextval('messages_id_seq') AS id, coalesce(greatest((SELECT max(p.pos) FROM messages p WHERE p.conversation_id = conv.id),
+                              (SELECT h.highest FROM history_holes h WHERE h.conversation_id = conv.id AND h.node = 1099511627776)), 0) + 1 AS pos
+    FROM conv, rcv WHERE NOT EXISTS (SELECT 1 FROM dup)
 ), msg AS (
-    INSERT INTO messages (id, conversation_id, sender_id, receiver_id, body, client_message_id)
+    INSERT INTO messages (id, conversation_id, sender_id, receiver_id, body, client_message_id, pos)
     OVERRIDING SYSTEM VALUE
-    SELECT mid.id, conv.id, :s, :r, 'bench|00000000-0000-0000-0000-000000000000|xxxxxxxxxxxxxxxx', k.cmid FROM mid, conv, k
-    ON CONFLICT (sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
+    SELECT mid.id, conv.id, :s, :r, 'bench|00000000-0000-0000-0000-000000000000|xxxxxxxxxxxxxxxx', k.cmid, mid.pos FROM mid, conv, k
     RETURNING id, conversation_id, created_at
 ), members AS (
     INSERT INTO conversation_members (conversation_id, user_id, last_read_message_id)
@@ -41,3 +45,4 @@ WITH k AS (
 )
 SELECT msg.id, msg.created_at, conv.created, snd.name AS sender_name, rcv.name AS receiver_name
 FROM msg, conv, snd, rcv;
+COMMIT;

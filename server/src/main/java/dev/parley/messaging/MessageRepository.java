@@ -54,12 +54,25 @@ class MessageRepository {
                     SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:convs AS bigint[]), CAST(:senders AS bigint[]),
                                          CAST(:receivers AS bigint[]), CAST(:bodies AS text[]), CAST(:cmids AS uuid[]))
                              AS t(id, conv, sender, receiver, body, cmid)
-                ), ins AS (
-                    INSERT INTO messages (id, conversation_id, sender_id, receiver_id, body, client_message_id)
-                    OVERRIDING SYSTEM VALUE
-                    SELECT i.id, i.conv, i.sender, i.receiver, i.body, i.cmid
+                ), active AS (
+                    SELECT i.*, row_number() OVER (PARTITION BY i.sender, i.cmid ORDER BY i.id) AS cmid_rank
                     FROM input i JOIN users u ON u.id = i.receiver AND NOT u.deleted
-                    ON CONFLICT (sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
+                ), kept AS (
+                    -- exactly the rows that will be stored, so that positions stay dense: the receiver is
+                    -- active and the clientMessageID is new (not stored, not earlier in this batch);
+                    -- exact because every insert holds the send-order lock
+                    SELECT a.*, row_number() OVER (PARTITION BY a.conv ORDER BY a.id) AS nth FROM active a
+                    WHERE a.cmid IS NULL OR (a.cmid_rank = 1 AND NOT EXISTS (
+                        SELECT 1 FROM messages m WHERE m.sender_id = a.sender AND m.client_message_id = a.cmid))
+                ), base AS MATERIALIZED ( -- once per dialog, not once per message
+                    SELECT d.conv, """ + LAST_POS.formatted("d.conv") + """
+                     AS last_pos FROM (SELECT DISTINCT conv FROM kept) d
+                ), ins AS (
+                    -- no ON CONFLICT: a skipped row would leave a position neither used nor a hole
+                    INSERT INTO messages (id, conversation_id, sender_id, receiver_id, body, client_message_id, pos)
+                    OVERRIDING SYSTEM VALUE
+                    SELECT k.id, k.conv, k.sender, k.receiver, k.body, k.cmid, b.last_pos + k.nth
+                    FROM kept k JOIN base b ON b.conv = k.conv
                     RETURNING id, conversation_id, sender_id, receiver_id, created_at
                 ), notes AS (
                     UPDATE conversation_members m SET last_read_message_id = ins.id
@@ -81,6 +94,18 @@ class MessageRepository {
         return out;
     }
 
+    /** Root of every dialog's Fenwick tree of deleted positions (V3__history_positions.sql): 2^40. */
+    private static final long HOLES_ROOT = 1L << 40;
+
+    /**
+     * The highest position ever given out in dialog {@code %1$s}: its newest message's, or a deleted
+     * newer one's (the root row of its holes knows the highest deleted position); 0 in a new dialog.
+     * A send takes the next one, so positions are never reused.
+     */
+    private static final String LAST_POS = """
+            coalesce(greatest((SELECT max(p.pos) FROM messages p WHERE p.conversation_id = %1$s),
+                              (SELECT h.highest FROM history_holes h WHERE h.conversation_id = %1$s AND h.node = 1099511627776)), 0)""";
+
     /** Arbitrary, fixed key of the transaction-scoped advisory lock that orders sends. */
     private static final long SEND_ORDER_LOCK = 0x5061_726c_6579L; // "Parley"
 
@@ -89,6 +114,8 @@ class MessageRepository {
      * come from a sequence, so without it a transaction holding a lower id could commit after one
      * holding a higher id, and a client syncing with {@code after=<highest id seen>} would skip the
      * late one for good. Held from before the first nextval to after the commit is visible.
+     * It also makes a dialog's positions ({@code pos}: 1, 2, 3, ... in id order) exact: a send reads
+     * the highest position with no other send in between.
      */
     void lockSendOrder() {
         jdbc.sql("SELECT pg_advisory_xact_lock(:key)").param("key", SEND_ORDER_LOCK).query((rs, i) -> 1).list();
@@ -125,12 +152,14 @@ class MessageRepository {
                     UNION ALL
                     SELECT id, true FROM created
                 ), mid AS (
-                    SELECT nextval('messages_id_seq') AS id FROM conv, rcv WHERE NOT EXISTS (SELECT 1 FROM dup)
+                    SELECT nextval('messages_id_seq') AS id, """ + LAST_POS.formatted("conv.id") + """
+                     + 1 AS pos FROM conv, rcv WHERE NOT EXISTS (SELECT 1 FROM dup)
                 ), msg AS (
-                    INSERT INTO messages (id, conversation_id, sender_id, receiver_id, body, client_message_id)
+                    -- no ON CONFLICT: dup above is exact under the send-order lock, and a skipped row
+                    -- would leave a position neither used nor a hole
+                    INSERT INTO messages (id, conversation_id, sender_id, receiver_id, body, client_message_id, pos)
                     OVERRIDING SYSTEM VALUE
-                    SELECT mid.id, conv.id, :sender, :receiver, :body, CAST(:cmid AS uuid) FROM mid, conv
-                    ON CONFLICT (sender_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
+                    SELECT mid.id, conv.id, :sender, :receiver, :body, CAST(:cmid AS uuid), mid.pos FROM mid, conv
                     RETURNING id, conversation_id, created_at
                 ), members AS (
                     INSERT INTO conversation_members (conversation_id, user_id, last_read_message_id)
@@ -171,14 +200,33 @@ class MessageRepository {
     /** Newest first: an offset page ({@code before} null) or a keyset page older than {@code before}. */
     List<MessageView> history(long me, long peer, int take, int skip, Long before) {
         long low = Math.min(me, peer), high = Math.max(me, peer);
+        if (before == null && skip > 0) return offsetPage(low, high, take, skip);
         String sql = "SELECT " + MESSAGE_COLUMNS + """
                  FROM conversations c JOIN messages x ON x.conversation_id = c.id
                 WHERE c.kind = 1 AND c.direct_low = :low AND c.direct_high = :high""" +
-                (before != null ? " AND x.id < :before ORDER BY x.id DESC LIMIT :take"
-                                : " ORDER BY x.id DESC LIMIT :take OFFSET :skip");
+                (before != null ? " AND x.id < :before" : "") + " ORDER BY x.id DESC LIMIT :take";
         var spec = jdbc.sql(sql).param("low", low).param("high", high).param("take", take);
-        spec = before != null ? spec.param("before", before) : spec.param("skip", skip);
+        if (before != null) spec = spec.param("before", before);
         return spec.query(MessageRepository::message).list();
+    }
+
+    /**
+     * Exactly {@code ORDER BY id DESC LIMIT take OFFSET skip}, at the cost of a keyset page: positions
+     * are dense and in id order, and {@code history_page_top} (V3__history_positions.sql) finds the
+     * position of the page's newest message from the dialog's count of deleted positions, with
+     * about 20 primary-key probes when there were deletions and none otherwise. One statement, one
+     * snapshot (the function is STABLE): a page never mixes states of concurrent sends or deletes.
+     */
+    private List<MessageView> offsetPage(long low, long high, int take, int skip) {
+        return jdbc.sql("SELECT " + MESSAGE_COLUMNS + """
+                 FROM conversations c CROSS JOIN LATERAL (
+                    SELECT m.* FROM messages m
+                    WHERE m.conversation_id = c.id AND m.pos <= history_page_top(c.id, :skip)
+                    ORDER BY m.pos DESC LIMIT :take) x
+                WHERE c.kind = 1 AND c.direct_low = :low AND c.direct_high = :high
+                ORDER BY x.pos DESC""")
+                .param("low", low).param("high", high).param("take", take).param("skip", (long) skip)
+                .query(MessageRepository::message).list();
     }
 
     /**
@@ -248,10 +296,27 @@ class MessageRepository {
                 .query(MessageRepository::message).optional();
     }
 
-    /** Deletes {@code me}'s own message; its ref when deleted. */
+    /**
+     * Deletes {@code me}'s own message; its ref when deleted. Its position becomes a hole: +1 on the
+     * Fenwick nodes {@code pos, pos + lowbit(pos), ...} up to the root (ascending, so concurrent
+     * deletes lock shared nodes in the same order; increments commute, so they need no other lock).
+     */
     Optional<Ref> delete(long me, long messageId) {
-        return jdbc.sql("DELETE FROM messages WHERE id = :id AND sender_id = :me RETURNING conversation_id, sender_id, receiver_id")
-                .param("id", messageId).param("me", me)
+        return jdbc.sql("""
+                WITH RECURSIVE del AS (
+                    DELETE FROM messages WHERE id = :id AND sender_id = :me
+                    RETURNING conversation_id, pos, sender_id, receiver_id
+                ), path (node) AS (
+                    SELECT pos FROM del
+                    UNION ALL
+                    SELECT node + (node & -node) FROM path WHERE node < :root
+                ), holes AS (
+                    INSERT INTO history_holes AS h (conversation_id, node, holes, highest)
+                    SELECT del.conversation_id, path.node, 1, del.pos FROM del, path ORDER BY path.node
+                    ON CONFLICT (conversation_id, node) DO UPDATE SET holes = h.holes + 1, highest = greatest(h.highest, excluded.highest)
+                )
+                SELECT conversation_id, sender_id, receiver_id FROM del""")
+                .param("id", messageId).param("me", me).param("root", HOLES_ROOT)
                 .query((rs, i) -> new Ref(rs.getLong(1), rs.getLong(2), (Long) rs.getObject(3))).optional();
     }
 
