@@ -124,7 +124,7 @@ export function conversationScenarios(h) {
         await signInAs(p, D)
         await open(p, E)
         await expectBubble(p, 'd1 message 12')
-        await until('four days rendered', async () => (await p.getByTestId('day').count()) >= 4)
+        await until('four days rendered', async () => (await p.locator('.day-sep').count()) >= 4)
         const list = p.getByTestId('messages')
         const check = async (where) => {
           const view = await viewOf(p)

@@ -30,11 +30,17 @@ export function Composer({ peerID, editing, onEdit, onDoneEditing }: { peerID: n
     el.setSelectionRange(el.value.length, el.value.length) // continue a draft at its end
   }, [peerID])
 
+  // Grow with the text, measured on a hidden twin: collapsing the real field to measure it
+  // would shrink the page for a moment and knock the message list off its bottom anchor.
+  const twin = useRef<HTMLTextAreaElement>(null)
   useLayoutEffect(() => {
     const el = ref.current
-    if (!el) return
-    el.style.height = 'auto'
-    el.style.height = Math.min(el.scrollHeight, 160) + 'px'
+    const m = twin.current
+    if (!el || !m) return
+    m.style.width = `${el.offsetWidth}px`
+    m.value = text
+    const h = `${Math.min(Math.max(m.scrollHeight, 48), 160)}px`
+    if (el.style.height !== h) el.style.height = h
   }, [text])
 
   const submit = async (e?: FormEvent) => {
@@ -97,6 +103,7 @@ export function Composer({ peerID, editing, onEdit, onDoneEditing }: { peerID: n
           onKeyDown={onKey}
           data-testid="composer"
         />
+        <textarea ref={twin} className="composer-twin" rows={1} tabIndex={-1} aria-hidden="true" readOnly />
         <button type="submit" className="send-btn" aria-label={editing ? t('msg.save') : t('msg.send')} disabled={!text.trim()} data-testid="send">
           <Icon name={editing ? 'check' : 'send'} />
         </button>
