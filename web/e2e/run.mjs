@@ -418,7 +418,7 @@ const scenarios = [
       await expectBubble(pb, 'Great to see you live')
       // typing indicator
       await pb.getByTestId('composer').pressSequentially('typing', { delay: 30 })
-      await pa.getByTestId('conv-status').filter({ hasText: 'typing' }).waitFor({ timeout: 5000 })
+      await pa.getByTestId('conv-status').filter({ hasText: 'typing' }).waitFor({ timeout: 15000 })
       await pb.getByTestId('composer').fill('')
       // no duplicates from the optimistic bubble + the echo
       const ta = await texts(pa)
