@@ -6,7 +6,7 @@
 //          --own-redis (run /usr/bin/redis-server ourselves instead of the server's embedded one),
 //          --only <substring>[|<substring>...] (run matching scenarios), --keep (keep data dir / logs).
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync, createWriteStream, existsSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, rmSync, createWriteStream, existsSync, readFileSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
@@ -323,10 +323,11 @@ async function shootBoth(page, name) {
 }
 
 // ---------- accessibility: axe-core, serious and critical, WCAG 2.x A/AA up to 2.2 ----------
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
 async function axeViolations(page) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ path: axePath })
+  // evaluated rather than added as a <script>: the app's CSP (script-src 'self') rightly blocks inline scripts
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource)
   const found = await page.evaluate(async (tags) => {
     const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(0, 2).join(' ')}`) }))
@@ -417,7 +418,7 @@ const scenarios = [
       await expectBubble(pb, 'Great to see you live')
       // typing indicator
       await pb.getByTestId('composer').pressSequentially('typing', { delay: 30 })
-      await pa.getByTestId('conv-status').filter({ hasText: 'typing' }).waitFor({ timeout: 5000 })
+      await pa.getByTestId('conv-status').filter({ hasText: 'typing' }).waitFor({ timeout: 15000 })
       await pb.getByTestId('composer').fill('')
       // no duplicates from the optimistic bubble + the echo
       const ta = await texts(pa)

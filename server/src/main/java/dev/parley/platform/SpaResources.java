@@ -42,7 +42,10 @@ public class SpaResources implements WebMvcConfigurer {
         registry.addResourceHandler("/assets/**")
                 .addResourceLocations("classpath:/static/assets/")
                 .setCacheControl(CacheControl.maxAge(Duration.ofDays(365)).cachePublic().immutable())
-                .resourceChain(true)
+                // no resolution cache: it keys on the codings named, ignoring order and q=0, and would
+                // hand one client's choice to the next (resolving a classpath entry is cheap, and
+                // browsers keep these files for a year anyway)
+                .resourceChain(false)
                 .addResolver(new ServerPreferredEncoding())
                 .addResolver(new EncodedResourceResolver())
                 .addResolver(new PathResourceResolver());
@@ -69,10 +72,9 @@ public class SpaResources implements WebMvcConfigurer {
     }
 
     /**
-     * EncodedResourceResolver takes the first coding in the client's order, and the cache in
-     * front of it keys on the sorted set: Chromium's "gzip, deflate, br, zstd" would get gzip and
-     * then be served to every "br, gzip" client too. Present the accepted codings in the server's
-     * order of preference (Brotli first) so the choice depends only on what the client accepts.
+     * EncodedResourceResolver takes the first coding in the client's order (Chromium's
+     * "gzip, deflate, br, zstd" would get gzip) and does not honour q=0. Present the accepted
+     * codings in the server's order of preference (Brotli first), refused ones left out.
      */
     private static final class ServerPreferredEncoding extends AbstractResourceResolver {
         private static final List<String> PREFERRED = List.of("br", "gzip");
