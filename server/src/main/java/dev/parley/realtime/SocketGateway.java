@@ -199,8 +199,11 @@ class SocketGateway implements SmartLifecycle {
         });
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean ticking = new java.util.concurrent.atomic.AtomicBoolean();
+
     private void tick() {
         if (!running) return;
+        if (!ticking.compareAndSet(false, true)) return; // the last one still waits for Redis: never pile up
         try {
             var beat = bus.heartbeat();
             presence.refreshTtl();
@@ -208,7 +211,9 @@ class SocketGateway implements SmartLifecycle {
             if (beat.reRegistered()) presence.reRegisterAll();
             for (String dead : beat.claimedDead()) presence.reap(dead);
         } catch (RuntimeException e) {
-            log.warn("Heartbeat failed", e);
+            log.warn("Heartbeat failed: {}", e.toString());
+        } finally {
+            ticking.set(false);
         }
     }
 
