@@ -81,6 +81,7 @@ describe('store', () => {
 
   it('counts unread for new incoming messages of a conversation not on screen, updates the dialog and the total', () => {
     const s = store.getState()
+    s.setConn('online')
     s.setDialogs([dialog()])
     const a = msg({ message: 'one' })
     const b = msg({ message: 'two' })
@@ -91,6 +92,17 @@ describe('store', () => {
     expect(d.lastMessage).toBe('two')
     expect(totalUnread(store.getState())).toBe(2)
     expect(store.getState().maxMessageID).toBe(b.messageID)
+  })
+
+  it('moves the sync cursor only while online (a REST-acknowledged send while offline must not skip what others sent)', () => {
+    const s = store.getState()
+    s.setConn('reconnecting')
+    s.receiveMessages([msg({ message: 'acked over REST while offline' })])
+    expect(store.getState().maxMessageID).toBe(0)
+    s.setConn('online')
+    const live = msg({ message: 'live' })
+    s.receiveMessages([live])
+    expect(store.getState().maxMessageID).toBe(live.messageID)
   })
 
   it('counts messages of the open conversation too, until the view reports them seen', () => {

@@ -268,7 +268,9 @@ export function createAppStore() {
           const conv = conversations[peer] ?? emptyConversation()
           const { list, isNew } = merge(conv.messages, m, me)
           conversations[peer] = { ...conv, messages: list }
-          maxMessageID = Math.max(maxMessageID, m.messageID)
+          // the sync cursor advances only while the socket is online: a send acknowledged over REST
+          // while offline must not skip what others sent meanwhile (the reconnect syncs from it)
+          if (s.conn === 'online') maxMessageID = Math.max(maxMessageID, m.messageID)
           const incoming = m.senderID !== me
           if (incoming) delete typing[peer]
           const isLatest = list.length > 0 && list.filter((x) => x.messageID > 0).at(-1)?.messageID === m.messageID

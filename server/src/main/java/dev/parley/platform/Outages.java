@@ -42,6 +42,13 @@ public final class Outages {
                     || isLettuce(t)) {
                 return true;
             }
+            // this node is shutting down (its Redis client or pool already stopping): to the client
+            // that is "unavailable here, try again" — another node, or this one after its restart
+            if (t instanceof IllegalStateException && t.getMessage() != null
+                    && (t.getMessage().contains("is STOPPING") || t.getMessage().contains("has been STOPPED")
+                        || t.getMessage().contains("has been closed"))) {
+                return true;
+            }
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 String state = sql.getSQLState();
                 // 08 connection exception, 57P0x shutdown / cannot connect now, 53 insufficient resources

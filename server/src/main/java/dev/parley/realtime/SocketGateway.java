@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -227,9 +228,12 @@ class SocketGateway implements SmartLifecycle {
         });
     }
 
+    private final AtomicBoolean ticking = new AtomicBoolean();
+
     /** On the heartbeat thread: the beat itself first; the slower consequences go to virtual threads. */
     private void tick() {
         if (!running) return;
+        if (!ticking.compareAndSet(false, true)) return; // the last one still waits for Redis: never pile up
         try {
             var beat = bus.heartbeat();
             presence.refreshTtl();
@@ -237,7 +241,9 @@ class SocketGateway implements SmartLifecycle {
             if (beat.reRegistered()) work.execute(presence::reRegisterAll);
             for (String dead : beat.claimedDead()) work.execute(() -> presence.reap(dead));
         } catch (RuntimeException e) {
-            log.warn("Heartbeat failed", e);
+            log.warn("Heartbeat failed: {}", e.toString());
+        } finally {
+            ticking.set(false);
         }
     }
 

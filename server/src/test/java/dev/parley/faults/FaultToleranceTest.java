@@ -37,8 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * seconds until every client was online and every sender acknowledged again (bench/RESULTS.md, "Fault test").
  */
 class FaultToleranceTest {
-    private static final int PAIRS = Integer.getInteger("parley.faults.pairs", 4);
-    private static final long PERIOD_MS = Long.getLong("parley.faults.period-ms", 400); // per sender
+    private static final int PAIRS = Integer.getInteger("parley.faults.pairs", 3);
+    private static final long PERIOD_MS = Long.getLong("parley.faults.period-ms", 500); // per sender
     private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(90);
     private static final String PASSWORD = "correct horse battery";
     private static final Pattern LINK = Pattern.compile("/email/confirm-email\\?id=(\\d+)&token=([A-Za-z0-9_-]+)");
@@ -158,6 +158,7 @@ class FaultToleranceTest {
         sleep(3000); // steady state first
         List<FaultResult> results = new ArrayList<>();
         List<String> outages = new ArrayList<>();
+        Map<String, Long> faultTimes = new LinkedHashMap<>();
         Map<String, Callable<Void>> faults = new LinkedHashMap<>();
         faults.put("sockets dropped (all clients)", () -> {
             clients.forEach(GoodClient::dropConnection);
@@ -192,6 +193,7 @@ class FaultToleranceTest {
         });
         for (var fault : faults.entrySet()) {
             long t0 = System.currentTimeMillis();
+            faultTimes.put(fault.getKey(), t0);
             fault.getValue().call();
             long restored = System.currentTimeMillis();
             // recovered: every client online again and every sender had a send acknowledged after the repair
@@ -212,8 +214,14 @@ class FaultToleranceTest {
                 GoodClient sender = clients.get(2 * p + side), receiver = clients.get(2 * p + 1 - side);
                 var sent = sender.ackedSnapshot();
                 acknowledged += sent.size();
-                awaitTrue(receiver.name + " shows all of " + sender.name + "'s acknowledged messages", Duration.ofSeconds(30),
-                        () -> sent.stream().allMatch(a -> receiver.shown.containsKey(a.messageId())));
+                try {
+                    awaitTrue(receiver.name + " shows all of " + sender.name + "'s acknowledged messages", Duration.ofSeconds(30),
+                            () -> sent.stream().allMatch(a -> receiver.shown.containsKey(a.messageId())));
+                } catch (AssertionError e) {
+                    var missing = sent.stream().filter(a -> !receiver.shown.containsKey(a.messageId())).toList();
+                    throw new AssertionError(e.getMessage() + "\nmissing: " + missing + "\nfaults started at: " + faultTimes
+                            + "\nreceiver cursor " + receiver.cursor.get(), e);
+                }
                 for (var a : sent) assertThat(receiver.shown.get(a.messageId())).isEqualTo(a.text());
                 List<Integer> order = receiver.shown.entrySet().stream()
                         .filter(e -> e.getValue().startsWith(sender.name + "#"))

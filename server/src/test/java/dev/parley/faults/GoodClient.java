@@ -105,6 +105,31 @@ final class GoodClient implements AutoCloseable {
             }
         });
         socket.connect();
+        // like the SPA's retryLater: whatever state socket.io's own reconnection ended in (a server
+        // disconnect during a failed attempt, a refused handshake), a socket down for a while is reopened
+        Thread.ofVirtual().name("watchdog-" + userId).start(() -> {
+            long downSince = 0, unauthSince = 0;
+            while (!closed.get()) {
+                sleep(1000);
+                if (socket.connected()) {
+                    downSince = 0;
+                    if (online) {
+                        unauthSince = 0;
+                    } else if (unauthSince == 0) {
+                        unauthSince = System.currentTimeMillis();
+                    } else if (System.currentTimeMillis() - unauthSince > 6000) {
+                        socket.emit("user:connect", new JSONObject(Map.of("token", accessToken))); // no answer yet: ask again
+                        unauthSince = System.currentTimeMillis();
+                    }
+                } else if (downSince == 0) {
+                    downSince = System.currentTimeMillis();
+                } else if (System.currentTimeMillis() - downSince > 4000) {
+                    socket.disconnect();
+                    socket.connect();
+                    downSince = System.currentTimeMillis();
+                }
+            }
+        });
     }
 
     /** Drops the connection as a network failure would; the client reconnects after a moment. */
@@ -117,9 +142,15 @@ final class GoodClient implements AutoCloseable {
         });
     }
 
+    /**
+     * Shows a message. The cursor (where the next sync starts) advances only while the socket is
+     * online: then everything before this id reached the client live, was synced, or its loss
+     * triggers a resync. A send acknowledged over REST while offline must not move it, or the
+     * reconnect's sync would start after messages others sent meanwhile.
+     */
     private void show(long id, String text) {
         shown.put(id, text);
-        cursor.accumulateAndGet(id, Math::max);
+        if (online) cursor.accumulateAndGet(id, Math::max);
     }
 
     /** Pages /api/sync from {@code after}; retried until it succeeds (the server may be down). */

@@ -21,6 +21,8 @@ class OutagesTest {
         // the connection broke mid-statement (PostgreSQL restarted): SQLState class 08 / 57P01
         assertThat(Outages.isOutage(new UncategorizedSQLException("send", "SELECT 1", new SQLException("I/O error", "08006")))).isTrue();
         assertThat(Outages.isOutage(new UncategorizedSQLException("send", "SELECT 1", new SQLException("terminating", "57P01")))).isTrue();
+        // a node shutting down
+        assertThat(Outages.isOutage(new IllegalStateException("LettuceConnectionFactory is STOPPING"))).isTrue();
         // the send batcher gave up waiting for a stuck writer
         assertThat(Outages.isOutage(new IllegalStateException("took too long", new TimeoutException()))).isTrue();
     }
