@@ -10,8 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.commons.logging.Log;
 
 /**
  * Lifecycle helpers for the embedded servers, which are child processes of the JVM: signals,
@@ -19,8 +18,6 @@ import org.slf4j.LoggerFactory;
  * OOM killer), and recognising a child left running by such a death.
  */
 final class ChildProcesses {
-    private static final Logger log = LoggerFactory.getLogger(ChildProcesses.class);
-
     private ChildProcesses() {}
 
     /**
@@ -64,13 +61,13 @@ final class ChildProcesses {
     }
 
     /** Signals a process and waits for it to exit, killing it outright when it does not in time. */
-    static void stop(ProcessHandle process, String signal, Duration grace, String what) throws IOException {
+    static void stop(ProcessHandle process, String signal, Duration grace, String what, Log log) throws IOException {
         if (!process.isAlive()) return;
         signal(process.pid(), signal);
         try {
             process.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException slow) {
-            log.warn("{} (pid {}) did not stop within {} s of SIG{}; killing it", what, process.pid(), grace.toSeconds(), signal);
+            log.warn(what + " (pid " + process.pid() + ") did not stop within " + grace.toSeconds() + " s of SIG" + signal + "; killing it");
             process.destroyForcibly();
             process.onExit().join();
         } catch (InterruptedException e) {

@@ -3,7 +3,6 @@ package dev.parley.platform.embedded;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -11,12 +10,12 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.commons.logging.Log;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.event.ApplicationFailedEvent;
+import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -35,19 +34,24 @@ import org.springframework.core.env.MapPropertySource;
  * (a watchdog stops them, and the next start stops whatever still runs on its data directory).
  */
 public class EmbeddedServices implements EnvironmentPostProcessor, DisposableBean {
-    private static final Logger log = LoggerFactory.getLogger(EmbeddedServices.class);
-
     /** Files in parley.data-dir, named in the README. */
     static final String SUPERUSER_PASSWORD_FILE = "postgres-superuser-password";
     static final String ROLE_PASSWORD_FILE = "postgres-password";
     private static final String LOCK_FILE = "parley.lock";
 
+    /** Runs before logging is set up: Spring Boot replays these messages once it is. */
+    private final Log log;
+
     private PostgresServer postgres;
     private RedisServer redis;
+    /** Holds the lock on parley.lock while open. */
     private FileChannel lockChannel;
-    private FileLock lock;
     /** Stops the services if the JVM exits before a context takes over their shutdown. */
     private final Thread orphanGuard = Thread.ofPlatform().unstarted(this::destroy);
+
+    public EmbeddedServices(DeferredLogFactory logs) {
+        this.log = logs.getLog(EmbeddedServices.class);
+    }
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
@@ -96,8 +100,7 @@ public class EmbeddedServices implements EnvironmentPostProcessor, DisposableBea
      */
     private void lockDataDirectory(Path dataDir) throws IOException {
         lockChannel = FileChannel.open(dataDir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        lock = lockChannel.tryLock();
-        if (lock == null) {
+        if (lockChannel.tryLock() == null) {
             lockChannel.close();
             lockChannel = null;
             throw new IllegalStateException("Another Parley is running with data directory " + dataDir);
@@ -107,26 +110,26 @@ public class EmbeddedServices implements EnvironmentPostProcessor, DisposableBea
     private void startPostgres(Path dataDir, Map<String, Object> props) throws IOException, SQLException {
         long t0 = System.nanoTime();
         Path pgData = dataDir.resolve("postgres");
-        PostgresServer.stopLeftover(pgData);
-        Path home = PostgresBinaries.unpackUnder(dataDir.resolve("postgres-binaries"));
+        PostgresServer.stopLeftover(pgData, log);
+        Path home = PostgresBinaries.unpackUnder(dataDir.resolve("postgres-binaries"), log);
         String superuserPassword = SecretFile.readOrCreate(dataDir.resolve(SUPERUSER_PASSWORD_FILE));
         String rolePassword = SecretFile.readOrCreate(dataDir.resolve(ROLE_PASSWORD_FILE));
-        postgres = new PostgresServer(home, pgData, dataDir.resolve("postgres.log"), superuserPassword);
+        postgres = new PostgresServer(home, pgData, dataDir.resolve("postgres.log"), superuserPassword, log);
         postgres.start();
-        PostgresAccess.grant(postgres, rolePassword);
+        PostgresAccess.grant(postgres, rolePassword, log);
         props.put("spring.datasource.url", postgres.jdbcUrl(PostgresAccess.DATABASE));
         props.put("spring.datasource.username", PostgresAccess.ROLE);
         props.put("spring.datasource.password", rolePassword);
-        log.info("Embedded PostgreSQL on 127.0.0.1:{} with data in {} ({} ms)", postgres.port(), pgData,
-                (System.nanoTime() - t0) / 1_000_000);
+        log.info("Embedded PostgreSQL on 127.0.0.1:" + postgres.port() + " with data in " + pgData
+                + " (" + (System.nanoTime() - t0) / 1_000_000 + " ms)");
     }
 
     private void startRedis(Path dir, Map<String, Object> props) throws IOException {
-        RedisServer.stopLeftover(dir);
-        redis = new RedisServer(dir);
+        RedisServer.stopLeftover(dir, log);
+        redis = new RedisServer(dir, log);
         redis.start();
         props.put("spring.data.redis.url", "redis://:" + redis.password() + "@127.0.0.1:" + redis.port());
-        log.info("Embedded Redis on 127.0.0.1:{} with data in {}", redis.port(), dir);
+        log.info("Embedded Redis on 127.0.0.1:" + redis.port() + " with data in " + dir);
     }
 
     @Override
@@ -146,7 +149,6 @@ public class EmbeddedServices implements EnvironmentPostProcessor, DisposableBea
                 log.warn("Releasing the data directory lock failed", e);
             }
             lockChannel = null;
-            lock = null;
         }
     }
 

@@ -6,8 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.commons.logging.Log;
 
 /**
  * Gives the application its own login: role {@value #ROLE} (not a superuser, cannot create roles
@@ -22,11 +21,10 @@ import org.slf4j.LoggerFactory;
 final class PostgresAccess {
     static final String ROLE = "parley";
     static final String DATABASE = "parley";
-    private static final Logger log = LoggerFactory.getLogger(PostgresAccess.class);
 
     private PostgresAccess() {}
 
-    static void grant(PostgresServer server, String rolePassword) throws SQLException {
+    static void grant(PostgresServer server, String rolePassword, Log log) throws SQLException {
         try (Connection c = server.connectAsSuperuser("template1"); Statement st = c.createStatement()) {
             String password = literal(rolePassword);
             String attributes = " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD " + password;
@@ -35,7 +33,7 @@ final class PostgresAccess {
                     : "CREATE ROLE " + ROLE + attributes);
             if (!exists(c, "SELECT 1 FROM pg_database WHERE datname = ?", DATABASE)) {
                 if (holdsApplicationData(server, "postgres")) {
-                    log.info("Moving Parley's tables from database postgres to database {} owned by role {}", DATABASE, ROLE);
+                    log.info("Moving Parley's tables from database postgres to database " + DATABASE + " owned by role " + ROLE);
                     st.execute("ALTER DATABASE postgres RENAME TO " + DATABASE);
                 } else {
                     st.execute("CREATE DATABASE " + DATABASE + " OWNER " + ROLE + " TEMPLATE template0");

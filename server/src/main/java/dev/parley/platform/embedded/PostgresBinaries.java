@@ -20,8 +20,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.tukaani.xz.XZInputStream;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.commons.logging.Log;
 
 /**
  * The PostgreSQL binaries shipped in the zonky binaries artifact, unpacked once under the data
@@ -29,12 +28,10 @@ import org.slf4j.LoggerFactory;
  * planted by another local user before Parley first runs.
  */
 final class PostgresBinaries {
-    private static final Logger log = LoggerFactory.getLogger(PostgresBinaries.class);
-
     private PostgresBinaries() {}
 
     /** The unpacked installation (with bin/ and lib/) under {@code parent}, unpacking it if needed. */
-    static Path unpackUnder(Path parent) throws IOException {
+    static Path unpackUnder(Path parent, Log log) throws IOException {
         byte[] archive;
         try (InputStream in = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary("Linux", architecture())) {
             archive = in.readAllBytes();
@@ -49,10 +46,10 @@ final class PostgresBinaries {
             untarXz(archive, tmp);
             Files.move(tmp, home, StandardCopyOption.ATOMIC_MOVE);
         } finally {
-            deleteTree(tmp);
+            deleteTree(tmp, log);
         }
-        removeOtherVersions(parent, home);
-        log.info("Unpacked PostgreSQL binaries into {} ({} ms)", home, (System.nanoTime() - t0) / 1_000_000);
+        removeOtherVersions(parent, home, log);
+        log.info("Unpacked PostgreSQL binaries into " + home + " (" + (System.nanoTime() - t0) / 1_000_000 + " ms)");
         return home;
     }
 
@@ -99,15 +96,15 @@ final class PostgresBinaries {
         return perms;
     }
 
-    private static void removeOtherVersions(Path parent, Path keep) {
+    private static void removeOtherVersions(Path parent, Path keep, Log log) {
         try (Stream<Path> children = Files.list(parent)) {
-            children.filter(p -> !p.equals(keep) && Files.isDirectory(p)).forEach(PostgresBinaries::deleteTree);
+            children.filter(p -> !p.equals(keep) && Files.isDirectory(p)).forEach(p -> deleteTree(p, log));
         } catch (IOException e) {
-            log.warn("Could not remove old PostgreSQL binaries in {}", parent, e);
+            log.warn("Could not remove old PostgreSQL binaries in " + parent, e);
         }
     }
 
-    static void deleteTree(Path root) {
+    static void deleteTree(Path root, Log log) {
         if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
         try (Stream<Path> all = Files.walk(root)) {
             all.sorted(Comparator.reverseOrder()).forEach(p -> {
@@ -118,7 +115,7 @@ final class PostgresBinaries {
                 }
             });
         } catch (IOException | java.io.UncheckedIOException e) {
-            log.warn("Could not delete {}", root, e);
+            log.warn("Could not delete " + root, e);
         }
     }
 

@@ -14,8 +14,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.commons.logging.Log;
 
 /**
  * One PostgreSQL cluster in a data directory, run as a child process of the JVM with the settings
@@ -33,21 +32,22 @@ final class PostgresServer {
     static final String HBA_MARKER = "# Managed by Parley (platform/embedded): rewritten at every start.";
     private static final Duration STARTUP = Duration.ofSeconds(120);
     private static final Duration SHUTDOWN = Duration.ofSeconds(60);
-    private static final Logger log = LoggerFactory.getLogger(PostgresServer.class);
 
     private final Path home;
     private final Path pgData;
     private final Path logFile;
     private final String superuserPassword;
+    private final Log log;
     private Process postmaster;
     private Process watchdog;
     private int port;
 
-    PostgresServer(Path home, Path pgData, Path logFile, String superuserPassword) {
+    PostgresServer(Path home, Path pgData, Path logFile, String superuserPassword, Log log) {
         this.home = home;
         this.pgData = pgData;
         this.logFile = logFile;
         this.superuserPassword = superuserPassword;
+        this.log = log;
     }
 
     /**
@@ -55,11 +55,11 @@ final class PostgresServer {
      * postmaster.pid names it; fast shutdown rolls back what was in flight and keeps everything
      * committed.
      */
-    static void stopLeftover(Path pgData) throws IOException {
+    static void stopLeftover(Path pgData, Log log) throws IOException {
         var leftover = ChildProcesses.leftover(pgData.resolve("postmaster.pid"), pgData);
         if (leftover.isPresent()) {
-            log.warn("PostgreSQL (pid {}) from an earlier run is still running on {}; stopping it", leftover.get().pid(), pgData);
-            ChildProcesses.stop(leftover.get(), "INT", SHUTDOWN, "Leftover PostgreSQL");
+            log.warn("PostgreSQL (pid " + leftover.get().pid() + ") from an earlier run is still running on " + pgData + "; stopping it");
+            ChildProcesses.stop(leftover.get(), "INT", SHUTDOWN, "Leftover PostgreSQL", log);
         }
         // Backends of a killed postmaster outlive it for a moment and still hold its shared memory.
         ChildProcesses.awaitNoneIn(pgData, Duration.ofSeconds(10));
@@ -135,7 +135,7 @@ final class PostgresServer {
         }
         if (postmaster != null) {
             try {
-                ChildProcesses.stop(postmaster.toHandle(), "INT", SHUTDOWN, "Embedded PostgreSQL");
+                ChildProcesses.stop(postmaster.toHandle(), "INT", SHUTDOWN, "Embedded PostgreSQL", log);
             } catch (IOException e) {
                 log.warn("Stopping embedded PostgreSQL failed", e);
                 postmaster.destroyForcibly();
@@ -148,7 +148,7 @@ final class PostgresServer {
         // Into a scratch directory first: a run killed half way through never leaves a data
         // directory that looks initialised but is not.
         Path scratch = pgData.resolveSibling(pgData.getFileName() + ".initdb");
-        PostgresBinaries.deleteTree(scratch);
+        PostgresBinaries.deleteTree(scratch, log);
         Path pwfile = pgData.resolveSibling(pgData.getFileName() + ".initdb-pw");
         Files.deleteIfExists(pwfile);
         Files.createFile(pwfile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
@@ -176,7 +176,7 @@ final class PostgresServer {
      * where the new password is known but the old door still open.
      */
     private void setSuperuserPasswordOffline() throws IOException {
-        log.info("Upgrading {} to password authentication", pgData);
+        log.info("Upgrading " + pgData + " to password authentication");
         String sql = "ALTER ROLE " + SUPERUSER + " WITH PASSWORD '" + superuserPassword.replace("'", "''") + "';\n";
         run("postgres --single", ChildProcesses.command(true, home.resolve("bin/postgres"),
                 "--single", "-D", pgData.toString(), "-c", "unix_socket_directories=", "-c", "listen_addresses=",

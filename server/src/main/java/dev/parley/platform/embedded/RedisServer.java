@@ -15,8 +15,7 @@ import java.util.List;
 
 import redis.embedded.core.ExecutableProvider;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.commons.logging.Log;
 
 /**
  * The Redis binary shipped in the embedded-redis artifact, run as our own child process (that
@@ -28,24 +27,25 @@ final class RedisServer {
     static final String PASSWORD_FILE = "redis-password";
     private static final String PID_FILE = "redis.pid";
     private static final Duration SHUTDOWN = Duration.ofSeconds(30);
-    private static final Logger log = LoggerFactory.getLogger(RedisServer.class);
 
     private final Path dir;
+    private final Log log;
     private Process redis;
     private Process watchdog;
     private int port;
     private String password;
 
-    RedisServer(Path dir) {
+    RedisServer(Path dir, Log log) {
         this.dir = dir;
+        this.log = log;
     }
 
     /** Stops a Redis that a previous, killed, Parley left running on this directory (SIGTERM saves it). */
-    static void stopLeftover(Path dir) throws IOException {
+    static void stopLeftover(Path dir, Log log) throws IOException {
         var leftover = ChildProcesses.leftover(dir.resolve(PID_FILE), dir);
         if (leftover.isPresent()) {
-            log.warn("Redis (pid {}) from an earlier run is still running on {}; stopping it", leftover.get().pid(), dir);
-            ChildProcesses.stop(leftover.get(), "TERM", SHUTDOWN, "Leftover Redis");
+            log.warn("Redis (pid " + leftover.get().pid() + ") from an earlier run is still running on " + dir + "; stopping it");
+            ChildProcesses.stop(leftover.get(), "TERM", SHUTDOWN, "Leftover Redis", log);
         }
     }
 
@@ -74,7 +74,7 @@ final class RedisServer {
         if (convertSnapshot) {
             command("CONFIG SET appendonly yes");
             awaitNoRewrite();
-            log.info("Embedded Redis: converted the snapshot in {} to an append-only file", dir);
+            log.info("Embedded Redis: converted the snapshot in " + dir + " to an append-only file");
         }
     }
 
@@ -89,7 +89,7 @@ final class RedisServer {
         }
         if (redis != null) {
             try {
-                ChildProcesses.stop(redis.toHandle(), "TERM", SHUTDOWN, "Embedded Redis"); // saves, then exits
+                ChildProcesses.stop(redis.toHandle(), "TERM", SHUTDOWN, "Embedded Redis", log); // saves, then exits
             } catch (IOException e) {
                 log.warn("Stopping embedded Redis failed", e);
                 redis.destroyForcibly();

@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -132,10 +131,11 @@ class EmbeddedCrashIT {
         } finally {
             if (second.isAlive()) PackagedJar.kill(second);
         }
-        orphans = new ArrayList<>(PackagedJar.processesIn(dataDir.resolve("postgres")));
-        orphans.addAll(PackagedJar.processesIn(dataDir.resolve("redis")));
+        // The servers themselves (the backends that served the dead JVM's connections end with them).
+        orphans = List.of(ProcessHandle.of(PackagedJar.postmasterPid(dataDir)).orElseThrow(),
+                ProcessHandle.of(Long.parseLong(Files.readString(dataDir.resolve("redis/redis.pid")).strip())).orElseThrow());
         Thread.sleep(500);
-        assertThat(orphans).as("PostgreSQL and Redis outlive a JVM killed with its watchdogs").allMatch(ProcessHandle::isAlive).hasSizeGreaterThan(2);
+        assertThat(orphans).as("PostgreSQL and Redis outlive a JVM killed with its watchdogs").allMatch(ProcessHandle::isAlive);
 
         Process third = PackagedJar.start(dataDir, port, noLimits);
         try {
