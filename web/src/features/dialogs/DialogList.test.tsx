@@ -54,13 +54,16 @@ describe('conversation list badge', () => {
     expect(within(row('Bob')).getByLabelText('3 unread')).toBeTruthy()
   })
 
-  it('does not count messages of the conversation that is open and visible', () => {
+  it('counts a message of the open conversation only until the view reports it seen', () => {
     render(<DialogList activePeer={3} />)
+    const m = incoming(3, 'seen once on screen')
     act(() => {
       store.getState().setVisible(true)
       store.getState().setActivePeer(3)
-      store.getState().receiveMessages([incoming(3, 'seen at once')])
+      store.getState().receiveMessages([m])
     })
+    expect(within(row('Carol')).getByLabelText('1 unread').textContent).toBe('1')
+    act(() => store.getState().markSeen(3, m.messageID))
     expect(within(row('Carol')).queryByLabelText(/unread/)).toBeNull()
   })
 
