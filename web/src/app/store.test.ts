@@ -48,6 +48,22 @@ describe('store', () => {
     expect(list[0]).toMatchObject({ messageID: echo.messageID, status: 'sent', key: pending.key })
   })
 
+  it('an ack does not move the sync cursor past peer messages the stream still owes (cluster e2e)', () => {
+    const s = store.getState()
+    s.setConn('online')
+    const seen = msg({})
+    s.receiveMessages([seen]) // from the event stream
+    s.addPending(BOB, 'sent while the socket was down', 'cm-ack')
+    const missed = msg({}) // the peer's, committed while our socket was reconnecting
+    const ack = msg({ senderID: ME, receiverID: BOB, message: 'sent while the socket was down', clientMessageID: 'cm-ack' })
+    s.receiveMessages([ack], { advanceCursor: false }) // REST answer to our own send
+    expect(ack.messageID).toBeGreaterThan(missed.messageID)
+    expect(store.getState().conversations[BOB].messages.at(-1)).toMatchObject({ messageID: ack.messageID, status: 'sent' })
+    expect(store.getState().maxMessageID).toBe(seen.messageID) // a sync after it still returns `missed`
+    s.receiveMessages([missed, ack]) // the sync
+    expect(store.getState().maxMessageID).toBe(ack.messageID)
+  })
+
   it('handles the socket echo arriving before the ack: one bubble, optimistic twin removed', () => {
     const s = store.getState()
     s.addPending(BOB, 'race', 'cm-2')

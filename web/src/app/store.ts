@@ -86,8 +86,13 @@ export interface Actions {
   rememberName(id: number, name: string): void
   setActivePeer(peerID: number | null): void
   setVisible(v: boolean): void
-  /** Merges server messages; returns the ones that were new incoming (from the peer). */
-  receiveMessages(msgs: Message[]): Message[]
+  /**
+   * Merges server messages; returns the ones that were new incoming (from the peer).
+   * `advanceCursor: false` for a copy that came neither through the event stream nor a sync (the
+   * answer to one's own send): its id says nothing about the messages before it, which the stream
+   * may still owe us, so it must not move the sync cursor.
+   */
+  receiveMessages(msgs: Message[], opts?: { advanceCursor?: boolean }): Message[]
   setHistory(peerID: number, newestFirst: Message[], hasMore: boolean): void
   prependOlder(peerID: number, newestFirst: Message[], hasMore: boolean): void
   setLoadingOlder(peerID: number, v: boolean): void
@@ -255,7 +260,7 @@ export function createAppStore() {
     setActivePeer: (peerID) => set({ activePeer: peerID }),
     setVisible: (visible) => set({ visible }),
 
-    receiveMessages: (msgs) => {
+    receiveMessages: (msgs, opts) => {
       const fresh: Message[] = []
       set((s) => {
         const me = s.userID
@@ -268,9 +273,10 @@ export function createAppStore() {
           const conv = conversations[peer] ?? emptyConversation()
           const { list, isNew } = merge(conv.messages, m, me)
           conversations[peer] = { ...conv, messages: list }
-          // the sync cursor advances only while the socket is online: a send acknowledged over REST
-          // while offline must not skip what others sent meanwhile (the reconnect syncs from it)
-          if (s.conn === 'online') maxMessageID = Math.max(maxMessageID, m.messageID)
+          // the sync cursor advances only for what came through the event stream or a sync while the
+          // socket is online: a send acknowledged over REST, or while reconnecting, must not skip what
+          // others sent meanwhile (the reconnect syncs from the cursor)
+          if (s.conn === 'online' && opts?.advanceCursor !== false) maxMessageID = Math.max(maxMessageID, m.messageID)
           const incoming = m.senderID !== me
           if (incoming) delete typing[peer]
           const isLatest = list.length > 0 && list.filter((x) => x.messageID > 0).at(-1)?.messageID === m.messageID

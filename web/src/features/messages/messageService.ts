@@ -113,7 +113,9 @@ async function deliver(peerID: number, text: string, clientMessageID: string): P
     }
   }
   if (!msg) return
-  store.getState().receiveMessages([{ ...msg, clientMessageID }])
+  // an ack (socket or REST, maybe on another node while our socket was down) does not move the
+  // sync cursor: the peer's messages with lower ids may not have reached us yet
+  store.getState().receiveMessages([{ ...msg, clientMessageID }], { advanceCursor: false })
   ensureDialog(peerID, msg)
 }
 
