@@ -178,6 +178,10 @@ async function startServer(smtpPort, { extraArgs = [], label = 'server', sharedS
     600000, // a loaded shared machine can take minutes to start the JVM and embedded PostgreSQL
     500,
   ).catch((e) => {
+    // never leave a server (or its database) behind when it did not come up in time
+    if (exited === null) proc.kill('SIGKILL')
+    redis?.kill('SIGTERM')
+    dropDb?.()
     if (exited !== null) throw new Error(`server exited with ${exited}; see ${logFile}`)
     throw e
   })
