@@ -178,6 +178,10 @@ async function startServer(smtpPort, { extraArgs = [], label = 'server', sharedS
     600000, // a loaded shared machine can take minutes to start the JVM and embedded PostgreSQL
     500,
   ).catch((e) => {
+    // never leave a server (or its database) behind when it did not come up in time
+    if (exited === null) proc.kill('SIGKILL')
+    redis?.kill('SIGTERM')
+    dropDb?.()
     if (exited !== null) throw new Error(`server exited with ${exited}; see ${logFile}`)
     throw e
   })
@@ -552,9 +556,12 @@ const scenarios = [
       // no click on "Retry": the failed messages go out by themselves after reconnecting
       for (const m of ['offline first', 'offline second']) {
         await pb.locator('[data-testid=message][data-state=sent], [data-testid=message][data-state=read]').filter({ hasText: m }).waitFor()
-        await expectBubble(pa, m)
       }
       await send(pb, 'marker after the retries')
+      await expectBubble(pa, 'marker after the retries')
+      // what the server stored (a fresh load, not Alice's live view): each once, in the order written
+      await pa.reload()
+      await openChat(pa, B.name)
       await expectBubble(pa, 'marker after the retries')
       const seen = (await texts(pa)).filter((t) => t.startsWith('offline ') || t === 'marker after the retries')
       assert(JSON.stringify(seen) === JSON.stringify(['offline first', 'offline second', 'marker after the retries']), `delivered once each, in order: ${JSON.stringify(seen)}`)
