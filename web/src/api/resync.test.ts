@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { resyncPoint } from './socket'
-import { createSyncQueue, resyncFrom, syncMissed } from './sync'
+import { createCursorHistory, createSyncQueue, resyncFrom, syncMissed } from './sync'
 import type { Message } from './types'
 
 const msg = (id: number): Message => ({
@@ -87,5 +87,29 @@ describe('createSyncQueue', () => {
     await q.request(10)
     expect(runs).toEqual([10, 10, 10])
     expect(waits).toEqual([1000, 2000])
+  })
+})
+
+describe('createCursorHistory', () => {
+  it('answers the cursor as it was at a moment, 0 before anything known', () => {
+    const h = createCursorHistory()
+    h.record(1000, 10)
+    h.record(2000, 20)
+    h.record(2500, 15) // never goes back
+    h.record(3000, 30)
+    expect(h.asOf(999)).toBe(0)
+    expect(h.asOf(1000)).toBe(10)
+    expect(h.asOf(2999)).toBe(20)
+    expect(h.asOf(5000)).toBe(30)
+  })
+
+  it('forgets old entries but keeps the newest; before anything remembered it answers the floor', () => {
+    const h = createCursorHistory(1000)
+    h.record(0, 1)
+    h.record(5000, 2)
+    expect(h.asOf(100)).toBe(0)
+    expect(h.asOf(5000)).toBe(2)
+    h.setFloor(1)
+    expect(h.asOf(100)).toBe(1)
   })
 })

@@ -77,3 +77,43 @@ export function createSyncQueue(
 export function resyncFrom(cursor: number, after: number): number {
   return Math.max(0, Math.min(cursor, after))
 }
+
+/**
+ * How far back a reconnect looks: a node that lost events tells its connected sockets
+ * (`sync:required`), but a socket that was already gone never hears it. Such a loss concerns
+ * messages committed at most the server's resync margin (10 s) plus its detection time (two
+ * heartbeats, 10 s) before the connection dropped, and the drop is noticed up to a ping interval
+ * plus timeout (45 s) late. So after a reconnect the client syncs from the cursor it had that long
+ * before it noticed the drop (and dedupes by id).
+ */
+export const RECONNECT_LOOKBACK_MS = 75_000
+
+/**
+ * Remembers when the sync cursor reached which value, to answer "the cursor as it was at t".
+ * `setFloor` gives the answer for moments before anything recorded: the cursor the first sync
+ * started from (that sync returned everything committed before it ran).
+ */
+export function createCursorHistory(keepMs = 10 * 60_000) {
+  const entries: { at: number; cursor: number }[] = []
+  let floor = 0
+  return {
+    setFloor(cursor: number): void {
+      floor = cursor
+    },
+    record(at: number, cursor: number): void {
+      const last = entries.at(-1)
+      if (last && cursor <= last.cursor) return
+      entries.push({ at, cursor })
+      while (entries.length > 1 && entries[0].at < at - keepMs) entries.shift()
+    },
+    /** The cursor at `at`; the floor when it is older than anything remembered. */
+    asOf(at: number): number {
+      let best = floor
+      for (const e of entries) {
+        if (e.at > at) break
+        best = e.cursor
+      }
+      return best
+    },
+  }
+}

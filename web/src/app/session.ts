@@ -1,7 +1,7 @@
 import { io } from 'socket.io-client'
 import { SESSION_ENDED } from '../api/http'
 import { SocketService, type IoFactory } from '../api/socket'
-import { createSyncQueue, resyncFrom, syncMissed } from '../api/sync'
+import { createCursorHistory, createSyncQueue, RECONNECT_LOOKBACK_MS, resyncFrom, syncMissed } from '../api/sync'
 import type { Dialog, Me, Message, MessageDeleted, PublicConfig } from '../api/types'
 import { loadDialogs, scheduleDialogsReload } from '../features/dialogs/dialogService'
 import { openConversation, retryMessage } from '../features/messages/messageService'
@@ -51,7 +51,10 @@ export async function startSession(userID: number): Promise<void> {
     device,
     getToken: () => http.token,
     refresh: (failed) => http.refresh(failed),
-    onState: (c) => store.getState().setConn(c),
+    onState: (c) => {
+      if (c !== 'online' && store.getState().conn === 'online') disconnectedAt = Date.now()
+      store.getState().setConn(c)
+    },
     onEvent: handleEvent,
     onReady: afterConnect,
     onResync: (after) => void resyncQueue.request(resyncFrom(currentCursor(), after)),
@@ -73,6 +76,10 @@ function currentCursor(): number {
   const loadedMax = Math.max(0, ...Object.values(s.conversations).flatMap((c) => c.messages.map((m) => m.messageID)))
   return s.maxMessageID || loadedMax
 }
+
+/** When the cursor moved, and when the socket last went from online to not (0: never). */
+const cursorHistory = createCursorHistory()
+let disconnectedAt = 0
 
 /** One sync at a time; a reconnect and a server's sync:required arriving together are merged. */
 const resyncQueue = createSyncQueue(syncFrom)
@@ -110,12 +117,16 @@ function retryFailedSends(): void {
 
 /** After every (re)connect: fetch whatever was sent while we were away. */
 async function afterConnect(): Promise<void> {
-  await resyncQueue.request(currentCursor())
+  const cursor = currentCursor()
+  if (!disconnectedAt) cursorHistory.setFloor(cursor)
+  // after a drop, from the cursor as it was a while before it: see RECONNECT_LOOKBACK_MS
+  await resyncQueue.request(disconnectedAt ? Math.min(cursor, cursorHistory.asOf(disconnectedAt - RECONNECT_LOOKBACK_MS)) : cursor)
 }
 
 function onMessages(msgs: Message[], live: boolean) {
   const s = store.getState()
   const fresh = s.receiveMessages(msgs)
+  cursorHistory.record(Date.now(), store.getState().maxMessageID)
   const st = store.getState()
   const peers = new Set(fresh.map((m) => m.senderID))
   for (const peer of peers) {

@@ -63,7 +63,9 @@ class ClusterBus {
     private long seq;
     private final Object publishLock = new Object();
     /** receiver side, touched only by the subscription's (single) event-loop thread */
-    private final java.util.HashMap<String, long[]> originSeen = new java.util.HashMap<>(); // origin -> {seq, received at ms}
+    private final ConcurrentHashMap<String, long[]> originSeen = new ConcurrentHashMap<>(); // origin -> {seq, received at ms}
+    /** other nodes whose heartbeat was found missing or expired, already reported as a possible loss */
+    private final Set<String> suspected = ConcurrentHashMap.newKeySet();
     private volatile long lastReceivedAt = System.currentTimeMillis();
     private final java.util.concurrent.atomic.AtomicInteger subscriptions = new java.util.concurrent.atomic.AtomicInteger();
     private volatile LossListener lossListener = new LossListener() {
@@ -209,11 +211,26 @@ class ClusterBus {
         Set<String> live = redis.opsForZSet().rangeByScore(nodesKey(), now, Double.POSITIVE_INFINITY);
         Set<String> fresh = live == null ? Set.of() : live.stream().filter(n -> !n.equals(nodeId)).collect(Collectors.toSet());
         for (String n : fresh) lastSeenLive.put(n, now);
+        // A node whose heartbeat stopped may have died between committing a message and publishing
+        // it (or with publishes still buffered); no later number from it will ever show the gap.
+        for (String n : others) {
+            if (!fresh.contains(n) && suspected.add(n)) {
+                long[] seen = originSeen.get(n);
+                log.warn("Node {} stopped renewing its heartbeat; resyncing sockets in case it died with events unpublished", n);
+                lossListener.lost(seen != null ? seen[1] : lastSeenLive.getOrDefault(n, now), false);
+            }
+        }
+        suspected.removeIf(fresh::contains);
         others.addAll(fresh);
         // a node missing from the registry is dropped only after a whole TTL without a sign of life:
         // an emptied registry (Redis restarted without data) must not make this node stop publishing
-        others.removeIf(n -> !fresh.contains(n) && now - lastSeenLive.getOrDefault(n, 0L) > props.nodeTtl().toMillis());
+        others.removeIf(n -> {
+            boolean gone = !fresh.contains(n) && now - lastSeenLive.getOrDefault(n, 0L) > props.nodeTtl().toMillis();
+            if (gone) originSeen.remove(n);
+            return gone;
+        });
         lastSeenLive.keySet().retainAll(others);
+        suspected.retainAll(others);
         membershipChanged(now);
         Set<String> dead = redis.opsForZSet().rangeByScore(nodesKey(), Double.NEGATIVE_INFINITY, now);
         List<String> claimed = dead == null ? List.of() : dead.stream()

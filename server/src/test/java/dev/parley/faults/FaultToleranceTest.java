@@ -71,7 +71,7 @@ class FaultToleranceTest {
                     "--parley.public-url=http://localhost:5173", "--parley.data-dir=" + prefixDir,
                     "--parley.jwt.secret=fault-test-secret-fault-test-secret-0123456789", "--parley.auth.bcrypt-cost=4",
                     "--server.port=" + http, "--parley.socket.port=" + socket,
-                    "--spring.datasource.hikari.connection-timeout=2000",
+                    "--spring.datasource.hikari.connection-timeout=2000", "--parley.auth.session-check-cache-ttl=1s",
                     "--parley.rate-limit.rules.login-ip=100000/1m", "--parley.rate-limit.rules.login-account=100000/1m",
                     "--parley.rate-limit.rules.refresh-ip=100000/1m", "--parley.rate-limit.rules.register-ip=100000/1m",
                     "--parley.rate-limit.rules.email-link-ip=100000/1m", "--parley.rate-limit.rules.message-send-user=100000/1m",
@@ -259,9 +259,12 @@ class FaultToleranceTest {
         GoodClient c = clients.get(0);
         var send = nodes[0].api.post("/api/message/" + clients.get(1).userId,
                 Map.of("message", "probe", "clientMessageID", java.util.UUID.randomUUID().toString()), c.currentToken());
-        assertThat(send.status()).as(what + ": REST send " + send.body()).isEqualTo(503);
-        assertThat(send.header("Retry-After")).as(what + ": Retry-After").isNotNull();
-        return String.format("%s: /actuator/health 503 in %d ms; REST send 503, Retry-After %s s", what, healthMs, send.header("Retry-After"));
+        // a send that can be served without the missing dependency may succeed (e.g. a token the node
+        // verified a moment ago); what must never happen is a 500
+        assertThat(send.status()).as(what + ": REST send " + send.body()).isIn(200, 503);
+        if (send.status() == 503) assertThat(send.header("Retry-After")).as(what + ": Retry-After").isNotNull();
+        return String.format("%s: /actuator/health 503 in %d ms; REST send %d%s", what, healthMs, send.status(),
+                send.status() == 503 ? ", Retry-After " + send.header("Retry-After") + " s" : "");
     }
 
     private static void awaitTrue(String what, Duration timeout, java.util.function.BooleanSupplier condition) {

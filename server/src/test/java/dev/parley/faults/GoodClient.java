@@ -49,6 +49,15 @@ final class GoodClient implements AutoCloseable {
     /** what this client shows: message id → text */
     final Map<Long, String> shown = new ConcurrentHashMap<>();
     final AtomicLong cursor = new AtomicLong();
+    /** {when, cursor} each time the cursor moved, for "the cursor as it was before the connection dropped" */
+    private final java.util.concurrent.ConcurrentLinkedDeque<long[]> cursorHistory = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private volatile long disconnectedAt;
+    /**
+     * A reconnect syncs from the cursor as it was this long before the connection was lost: a loss
+     * a node detected after this client had gone (so its sync:required never arrived) concerns
+     * messages committed at most resync-margin (10 s) + detection time (two heartbeats) earlier.
+     */
+    static final long RECONNECT_LOOKBACK_MS = 30_000;
     volatile boolean online;
     final List<Acked> acked = new CopyOnWriteArrayList<>();
     /** when a send attempt failed (no ack, non-200 ack, REST error) */
@@ -78,13 +87,16 @@ final class GoodClient implements AutoCloseable {
         socket = IO.socket(URI.create("http://127.0.0.1:" + socketPort), opts);
         socket.on(Socket.EVENT_CONNECT, a -> socket.emit("user:connect", new JSONObject(Map.of("token", accessToken))));
         socket.on("user:connect_success", a -> {
+            // the point is taken now, before anything else moves the cursor (a live event, an ack)
+            long from = disconnectedAt == 0 ? cursor.get() : Math.min(cursor.get(), cursorAsOf(disconnectedAt - RECONNECT_LOOKBACK_MS));
             online = true;
-            work.execute(() -> sync(cursor.get()));
+            work.execute(() -> sync(from));
         });
         socket.on("sync:required", a -> {
             resyncs.incrementAndGet();
             long after = a.length > 0 && a[0] instanceof JSONObject o ? o.optLong("after", 0) : 0;
-            work.execute(() -> sync(Math.min(cursor.get(), after)));
+            long from = Math.min(cursor.get(), after);
+            work.execute(() -> sync(from));
         });
         socket.on("user:new_message", a -> {
             if (a.length > 0 && a[0] instanceof JSONObject o) show(o.optLong("messageID"), o.optString("message"));
@@ -94,6 +106,7 @@ final class GoodClient implements AutoCloseable {
             queueReauthentication();
         });
         socket.on(Socket.EVENT_DISCONNECT, a -> {
+            if (online) disconnectedAt = System.currentTimeMillis();
             online = false;
             // the server closed us (after invalid_token, or it could not check the session): socket.io
             // does not reconnect by itself then
@@ -135,6 +148,7 @@ final class GoodClient implements AutoCloseable {
     /** Drops the connection as a network failure would; the client reconnects after a moment. */
     void dropConnection() {
         socket.disconnect();
+        if (online) disconnectedAt = System.currentTimeMillis();
         online = false;
         work.execute(() -> {
             sleep(700);
@@ -150,7 +164,21 @@ final class GoodClient implements AutoCloseable {
      */
     private void show(long id, String text) {
         shown.put(id, text);
-        if (online) cursor.accumulateAndGet(id, Math::max);
+        if (online && cursor.accumulateAndGet(id, Math::max) == id) {
+            long now = System.currentTimeMillis();
+            cursorHistory.addLast(new long[] {now, id});
+            while (cursorHistory.size() > 1 && cursorHistory.peekFirst()[0] < now - 5 * RECONNECT_LOOKBACK_MS) cursorHistory.pollFirst();
+        }
+    }
+
+    /** The cursor as it was at {@code at} (0 if it was never set then). */
+    private long cursorAsOf(long at) {
+        long best = 0;
+        for (long[] h : cursorHistory) {
+            if (h[0] > at) break;
+            best = h[1];
+        }
+        return best;
     }
 
     /** Pages /api/sync from {@code after}; retried until it succeeds (the server may be down). */
