@@ -98,6 +98,7 @@ class EmbeddedAccessIT {
         }
         PackagedJar.assertNoProcessUses(dataDir, Duration.ofSeconds(10));
         assertThat(dataDir.resolve("redis/appendonly.aof")).isNotEmptyFile();
+        PackagedJar.deleteAfterSuccess(dataDir.getParent());
     }
 
     /** As the earlier EmbeddedServices did: zonky's defaults (initdb -A trust -U postgres), Flyway as postgres. */

@@ -146,6 +146,7 @@ class EmbeddedCrashIT {
             PackagedJar.stop(third);
         }
         PackagedJar.assertNoProcessUses(dataDir, Duration.ofSeconds(10));
+        PackagedJar.deleteAfterSuccess(dataDir.getParent());
     }
 
     private static void assertEmailTaken(ApiClient api, String email) {

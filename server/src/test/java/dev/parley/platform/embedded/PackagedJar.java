@@ -102,6 +102,15 @@ final class PackagedJar {
         throw new AssertionError("embedded services still running: " + left);
     }
 
+    /** Removes a test's directory (with its ~60 MB of unpacked binaries) once the test has passed. */
+    static void deleteAfterSuccess(Path dir) {
+        try (var all = Files.walk(dir)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            System.out.println("Could not delete " + dir + ": " + e);
+        }
+    }
+
     /** The embedded PostgreSQL's port, from the postmaster.pid it wrote (line 4). */
     static int postgresPort(Path dataDir) throws IOException {
         return Integer.parseInt(Files.readAllLines(dataDir.resolve("postgres/postmaster.pid")).get(3).strip());

@@ -50,5 +50,6 @@ class PackagedJarIT {
             PackagedJar.stop(second);
         }
         PackagedJar.assertNoProcessUses(dataDir, Duration.ofSeconds(10));
+        PackagedJar.deleteAfterSuccess(dataDir);
     }
 }
