@@ -46,9 +46,11 @@ public final class Outages {
             // that is "unavailable here, try again" — another node, or this one after its restart
             if (t instanceof IllegalStateException && t.getMessage() != null
                     && (t.getMessage().contains("is STOPPING") || t.getMessage().contains("has been STOPPED")
-                        || t.getMessage().contains("has been closed"))) {
+                        || t.getMessage().contains("has been closed") || t.getMessage().contains("was destroyed"))) {
                 return true;
             }
+            // the pool's stand-in for a connection the database dropped (e.g. a rollback after a restart)
+            if (t instanceof SQLException sql && "Connection is closed".equals(sql.getMessage())) return true;
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 String state = sql.getSQLState();
                 // 08 connection exception, 57P0x shutdown / cannot connect now, 53 insufficient resources

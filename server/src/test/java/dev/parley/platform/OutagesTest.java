@@ -8,6 +8,7 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.UncategorizedSQLException;
+import org.springframework.transaction.TransactionSystemException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,8 +22,11 @@ class OutagesTest {
         // the connection broke mid-statement (PostgreSQL restarted): SQLState class 08 / 57P01
         assertThat(Outages.isOutage(new UncategorizedSQLException("send", "SELECT 1", new SQLException("I/O error", "08006")))).isTrue();
         assertThat(Outages.isOutage(new UncategorizedSQLException("send", "SELECT 1", new SQLException("terminating", "57P01")))).isTrue();
+        // a rollback on a connection the restarted database dropped (the pool's closed stand-in)
+        assertThat(Outages.isOutage(new TransactionSystemException("JDBC rollback failed", new SQLException("Connection is closed")))).isTrue();
         // a node shutting down
         assertThat(Outages.isOutage(new IllegalStateException("LettuceConnectionFactory is STOPPING"))).isTrue();
+        assertThat(Outages.isOutage(new IllegalStateException("LettuceConnectionFactory was destroyed and cannot be used anymore"))).isTrue();
         // the send batcher gave up waiting for a stuck writer
         assertThat(Outages.isOutage(new IllegalStateException("took too long", new TimeoutException()))).isTrue();
     }
