@@ -330,7 +330,7 @@ class ClusterBus {
         try {
             pub.async().publish(channel, "R\n" + String.join(",", sessionIds)).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
-            log.warn("Revocation publish failed; other nodes drop these sockets when their access tokens expire", e);
+            log.warn("Revocation publish failed; other nodes drop these sockets at their next session check (heartbeat)", e);
         }
     }
 

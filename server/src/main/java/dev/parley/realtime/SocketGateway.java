@@ -298,6 +298,12 @@ class SocketGateway implements SmartLifecycle {
                 rejectAndDrop(client); // one socket, one identity
                 return;
             }
+            if (existing != null) {
+                // a repeated user:connect on an authenticated socket: confirm, redo nothing (a new lane
+                // would reorder its pending sends; presence and contacts were already done)
+                client.sendEvent("user:connect_success");
+                return;
+            }
             var conn = new LocalSockets.Conn(client, c.userId(), c.sessionId(), new SerialLane(work));
             local.add(conn);
             if (client.get(GONE_ATTR) != null) { // disconnected while we were checking

@@ -38,4 +38,24 @@ class PresenceOnConnectTest extends IntegrationTest {
             assertThat(a.events("user:connection_status").getFirst().atNanos()).isGreaterThanOrEqualTo(order);
         }
     }
+
+    /** A repeated user:connect on an authenticated socket is confirmed and redoes nothing. */
+    @Test
+    void aRepeatedConnectIsConfirmedWithoutRedoingPresence() {
+        var ann = signUp("Ann");
+        var ben = signUp("Ben");
+        api.post("/api/message/" + ben.id(), Map.of("message", "hi Ben"), ann.accessToken());
+        try (var b = TestSocket.connectAs(socketPort(), ben); var a = TestSocket.connectAs(socketPort(), ann)) {
+            a.await("user:connection_status", p -> p.get("receiverID").asLong() == ben.id(), WAIT);
+            for (int i = 0; i < 3; i++) a.emit("user:connect");
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (a.events("user:connect_success").size() < 4 && System.nanoTime() < deadline) TestSocket.sleep(20);
+            // marker: whatever the repeats pushed (presence, contacts) would have come right after their confirmations
+            long note = SocketGatewayTest.mid(SocketGatewayTest.sendOverSocket(a, ann.id(), "marker", null).get("data"));
+            a.await("user:new_message", p -> p.get("messageID").asLong() == note, WAIT);
+            assertThat(a.events("user:connect_success")).hasSize(4);
+            assertThat(a.events("user:connection_status")).hasSize(1); // the contacts were reported once
+            assertThat(a.isDisconnected()).isFalse();
+        }
+    }
 }
