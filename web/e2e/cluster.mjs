@@ -9,12 +9,13 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpsRequest } from 'node:https'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
+import { freePort, sleep, until } from './support.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repoDir = resolve(here, '..', '..')
@@ -32,7 +33,6 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
 const NGINX = process.env.NGINX || ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find(existsSync) || 'nginx'
 
 const log = (...a) => console.log(`[cluster ${new Date().toISOString().slice(11, 19)}]`, ...a)
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 function assert(cond, msg) {
   if (!cond) throw new Error(`assertion failed: ${msg}`)
 }
@@ -41,33 +41,6 @@ if (!JAR || !existsSync(JAR)) {
   console.error(`usage: node web/e2e/cluster.mjs --jar <path-to-parley.jar>  (jar not found: ${JAR})`)
   console.log('cluster e2e: FAIL')
   process.exit(2)
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer()
-    s.unref()
-    s.on('error', rej)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => res(port))
-    })
-  })
-}
-
-async function until(what, fn, timeoutMs = 15000, everyMs = 200) {
-  const end = Date.now() + timeoutMs
-  let last
-  while (Date.now() < end) {
-    try {
-      const v = await fn()
-      if (v) return v
-    } catch (e) {
-      last = e
-    }
-    await sleep(everyMs)
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`)
 }
 
 const tcpOpen = (port) =>

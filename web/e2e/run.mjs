@@ -9,7 +9,6 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync, createWriteStream, existsSync, readFileSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -17,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { SMTPServer } from 'smtp-server'
 import { simpleParser } from 'mailparser'
 import { chromium } from 'playwright-core'
+import { freePort, sleep, until } from './support.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const webDir = resolve(here, '..')
@@ -48,34 +48,6 @@ if (!MOCK && (!JAR || !existsSync(JAR))) {
 }
 
 const log = (...a) => console.log(`[e2e ${new Date().toISOString().slice(11, 19)}]`, ...a)
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer()
-    s.unref()
-    s.on('error', rej)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => res(port))
-    })
-  })
-}
-
-async function until(what, fn, timeoutMs = 15000, everyMs = 200) {
-  const end = Date.now() + timeoutMs
-  let last
-  while (Date.now() < end) {
-    try {
-      const v = await fn()
-      if (v) return v
-    } catch (e) {
-      last = e
-    }
-    await sleep(everyMs)
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`)
-}
 
 // ---------- SMTP sink ----------
 const mailbox = []
